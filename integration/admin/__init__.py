@@ -1,0 +1,238 @@
+"""Every model registered: the queues of exportable records, the links, the imports and the logs."""
+
+from django.contrib import admin
+
+from integration import models as m
+
+from .base import ErpRecordAdmin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the connector's services: visible, never edited by hand."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LineInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CommitmentLineInline(LineInline):
+    model = m.CommitmentLine
+    fields = ("position", "cost_item", "description", "quantity", "unit_cost", "amount", "xero_line_item_id")
+    readonly_fields = fields
+
+
+class ChangeOrderLineInline(LineInline):
+    model = m.ChangeOrderLine
+    fields = ("position", "commitment_line", "cost_item", "description", "quantity", "unit_cost", "amount")
+    readonly_fields = fields
+
+
+class InvoiceLineInline(LineInline):
+    model = m.InvoiceLine
+    fields = ("position", "cost_item", "description", "quantity", "unit_price", "amount", "retainage_this_period")
+    readonly_fields = fields
+
+
+class OwnerInvoiceLineInline(LineInline):
+    model = m.OwnerInvoiceLine
+    fields = ("position", "cost_item", "description", "quantity", "unit_price", "amount")
+    readonly_fields = fields
+
+
+class DirectCostLineInline(LineInline):
+    model = m.DirectCostLine
+    fields = ("cost_item", "description", "quantity", "unit_cost", "amount")
+    readonly_fields = fields
+
+
+@admin.register(m.Project)
+class ProjectAdmin(ErpRecordAdmin):
+    queue_columns = ("project_number", "stage_name", "active")
+    list_filter = ["erp_status", "active", *ErpRecordAdmin.list_filter[1:]]
+    list_select_related = ("link",)
+    search_fields = ("name", "project_number")
+
+
+@admin.register(m.Vendor)
+class VendorAdmin(ErpRecordAdmin):
+    queue_columns = ("city", "business_phone", "archived_in_erp")
+    list_select_related = ("link",)
+    search_fields = ("name", "email_address", "tax_number")
+
+
+@admin.register(m.CostItem)
+class CostItemAdmin(ErpRecordAdmin):
+    queue_columns = ("item_code", "description")
+    list_select_related = ("link", "cost_code", "cost_type")
+    search_fields = ("item_code", "description")
+
+
+@admin.register(m.Commitment)
+class CommitmentAdmin(ErpRecordAdmin):
+    queue_columns = ("project", "vendor", "kind", "status", "grand_total")
+    list_filter = ["erp_status", "project", "vendor", *ErpRecordAdmin.list_filter[1:]]
+    list_select_related = ("link", "project", "vendor")
+    search_fields = ("number", "title", "vendor__name")
+    inlines = [CommitmentLineInline]
+
+
+@admin.register(m.ChangeOrder)
+class ChangeOrderAdmin(ErpRecordAdmin):
+    queue_columns = ("project", "commitment", "status", "grand_total")
+    list_filter = ["erp_status", "project", *ErpRecordAdmin.list_filter[1:]]
+    list_select_related = ("link", "project", "commitment")
+    search_fields = ("number", "title", "commitment__number")
+    inlines = [ChangeOrderLineInline]
+
+
+@admin.register(m.SubcontractorInvoice)
+class SubcontractorInvoiceAdmin(ErpRecordAdmin):
+    queue_columns = ("project", "vendor", "billing_date", "status", "total")
+    list_filter = ["erp_status", "project", "vendor", *ErpRecordAdmin.list_filter[1:]]
+    list_select_related = ("link", "project", "vendor", "commitment")
+    search_fields = ("invoice_number", "vendor__name", "commitment__number")
+    inlines = [InvoiceLineInline]
+
+
+@admin.register(m.OwnerInvoice)
+class OwnerInvoiceAdmin(ErpRecordAdmin):
+    queue_columns = ("project", "prime_contract", "billing_date", "status", "total")
+    list_filter = ["erp_status", "project", *ErpRecordAdmin.list_filter[1:]]
+    list_select_related = ("link", "project", "prime_contract")
+    search_fields = ("invoice_number",)
+    inlines = [OwnerInvoiceLineInline]
+
+
+@admin.register(m.CompanyLink)
+class CompanyLinkAdmin(admin.ModelAdmin):
+    list_display = ("name", "procore_company_name", "xero_tenant_name", "is_active", "commitment_sync", "direct_export", "payment_sync_frequency")
+    readonly_fields = ("procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name", "sync_cursors", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "is_active", "procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name")}),
+        ("Export settings", {"fields": ("project_tracking_category", "cost_code_export_mode", "cost_code_tracking_category", "retainage_item_code", "default_purchase_account", "default_sales_account", "commitment_sync", "direct_export", "project_stage_name", "procore_standard_cost_code_list_id")}),
+        ("Import settings", {"fields": ("payment_sync_frequency", "payment_cutoff", "job_cost_sync_time", "vendor_contact_group")}),
+        ("Sync state", {"fields": ("sync_cursors", "created_at", "updated_at")}),
+    )
+
+
+@admin.register(m.Connection)
+class ConnectionAdmin(ReadOnlyAdmin):
+    """Tokens are never shown: only their status (REL-7)."""
+
+    list_display = ("link", "provider", "auth_type", "status", "expires_at", "last_refreshed_at", "day_limit_remaining")
+    list_select_related = ("link",)
+    fields = ("link", "provider", "auth_type", "status", "status_message", "expires_at", "scope", "connected_by", "connected_at", "last_refreshed_at", "refresh_count", "day_limit_remaining", "day_limit_retry_at")
+    readonly_fields = fields
+
+
+@admin.register(m.AccountMapping)
+class AccountMappingAdmin(admin.ModelAdmin):
+    list_display = ("link", "account_code", "cost_item")
+    list_select_related = ("link", "cost_item")
+    raw_id_fields = ("cost_item",)
+
+
+@admin.register(m.CostCode)
+class CostCodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "link", "active")
+    list_filter = ("link", "active")
+    list_select_related = ("link",)
+    search_fields = ("code", "name")
+    filter_horizontal = ("default_cost_types",)
+
+
+@admin.register(m.CostType)
+class CostTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "base_type", "link", "active")
+    list_filter = ("link", "active")
+    list_select_related = ("link",)
+
+
+@admin.register(m.PrimeContract)
+class PrimeContractAdmin(ReadOnlyAdmin):
+    list_display = ("number", "title", "project", "owner", "status")
+    list_select_related = ("project", "owner")
+
+
+@admin.register(m.Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Imported payments are read-only except the payment number and attachments (PAY-4)."""
+
+    list_display = ("date", "amount", "direction", "commitment", "subcontractor_invoice", "reference", "status")
+    list_filter = ("status", "direction", "link")
+    list_select_related = ("commitment", "subcontractor_invoice", "link")
+    show_full_result_count = False
+    fields = ("link", "direction", "xero_payment_id", "xero_batch_payment_id", "procore_id", "commitment", "prime_contract", "subcontractor_invoice", "owner_invoice", "amount", "date", "reference", "payment_number", "status", "message", "deleted_in_xero_at", "resolved_at")
+    readonly_fields = tuple(f for f in fields if f != "payment_number")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.DirectCost)
+class DirectCostAdmin(ReadOnlyAdmin):
+    list_display = ("date", "project", "direct_cost_type", "vendor_name", "invoice_number", "amount", "locked", "removed")
+    list_filter = ("direct_cost_type", "removed", "link", "project")
+    list_select_related = ("project",)
+    inlines = [DirectCostLineInline]
+
+
+@admin.register(m.JobCostSummary)
+class JobCostSummaryAdmin(ReadOnlyAdmin):
+    list_display = ("project", "cost_item", "job_to_date_cost", "commitment_invoiced", "direct_costs", "computed_at")
+    list_filter = ("link", "project")
+    list_select_related = ("project", "cost_item")
+
+
+@admin.register(m.AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "actor_name", "action", "record_label", "from_status", "to_status", "message")
+    list_filter = ("action", "link")
+    search_fields = ("record_label", "message", "actor_name")
+    date_hierarchy = "created_at"
+
+
+@admin.register(m.SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "kind", "trigger", "link", "status", "progress_done", "progress_total", "finished_at")
+    list_filter = ("kind", "status", "trigger", "link")
+    list_select_related = ("link",)
+
+
+@admin.register(m.UnsyncableTransaction)
+class UnsyncableTransactionAdmin(ReadOnlyAdmin):
+    list_display = ("date", "document_type", "reference", "contact_name", "amount", "reason")
+    list_filter = ("document_type", "link")
+
+
+@admin.register(m.WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "source", "event_key")
+    list_filter = ("source",)
+
+
+admin.site.site_header = "Procore ⇄ Xero connector"
+admin.site.site_title = "Procore ⇄ Xero"
+admin.site.index_title = "Approver's desk"

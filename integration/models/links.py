@@ -1,0 +1,146 @@
+"""Company links (CONN-1), their settings (CONN-4) and their two connections (CONN-2, CONN-3)."""
+
+from django.conf import settings
+from django.db import models
+
+from .fields import EncryptedTextField
+
+
+class CostCodeExportMode(models.TextChoices):
+    ITEMS = "items", "As Xero Items (Procore's way)"
+    TRACKING = "tracking", "As options of a 'Cost Codes' tracking category (Calance Dimension's way)"
+
+
+class PaymentSyncFrequency(models.TextChoices):
+    FIVE_MINUTES = "5min", "Every 5 minutes"
+    HOURLY = "hourly", "Hourly"
+    TWO_HOURS = "2h", "Every 2 hours"
+    FOUR_HOURS = "4h", "Every 4 hours"
+    DAILY = "daily", "Daily"
+    NEVER = "never", "Never"
+
+
+class CompanyLink(models.Model):
+    """One Procore company paired with one Xero organisation. Everything else is scoped to a link."""
+
+    name = models.CharField(max_length=200)
+    procore_company_id = models.BigIntegerField(null=True, blank=True)
+    procore_company_name = models.CharField(max_length=255, blank=True)
+    xero_tenant_id = models.CharField(max_length=64, blank=True)
+    xero_tenant_name = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    # Settings (CONN-4)
+    project_tracking_category = models.CharField(max_length=100, default="Project")
+    cost_code_tracking_category = models.CharField(max_length=100, default="Cost Codes")
+    cost_code_export_mode = models.CharField(
+        max_length=10, choices=CostCodeExportMode.choices, default=CostCodeExportMode.ITEMS
+    )
+    retainage_item_code = models.CharField(max_length=30, default="RETAINAGE")
+    default_purchase_account = models.CharField(max_length=10, default="310")
+    default_sales_account = models.CharField(max_length=10, default="200")
+    commitment_sync = models.BooleanField(default=True, help_text="Export commitments as Xero purchase orders.")
+    direct_export = models.BooleanField(default=False, help_text="Records skip approval and export at once.")
+    payment_sync_frequency = models.CharField(
+        max_length=10, choices=PaymentSyncFrequency.choices, default=PaymentSyncFrequency.HOURLY
+    )
+    payment_cutoff = models.DateField(
+        null=True, blank=True, help_text="Only Xero payments dated on or after this day are imported."
+    )
+    job_cost_sync_time = models.TimeField(default="02:00", help_text="Daily job cost sync, local time.")
+    project_stage_name = models.CharField(max_length=100, default="Send to Xero")
+    vendor_contact_group = models.CharField(max_length=100, default="Procore")
+    procore_standard_cost_code_list_id = models.BigIntegerField(null=True, blank=True)
+
+    # High-water marks of the incremental syncs, per resource: {"vendors": "2026-01-01T00:00:00+00:00"}
+    sync_cursors = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procore_company_id", "xero_tenant_id"],
+                name="uniq_link_company_tenant",
+                condition=models.Q(procore_company_id__isnull=False) & ~models.Q(xero_tenant_id=""),
+            )
+        ]
+        permissions = [
+            ("push_to_accounting", "Can push to accounting (accept or reject records)"),
+            ("send_to_erp", "Can send, retrieve and resend records to the ERP queue"),
+            ("manage_erp", "Can configure links, connect, run syncs, unlink, lock and unlock"),
+            ("view_erp_reports", "Can view the ERP reports"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def connection(self, provider: str) -> "Connection | None":
+        for conn in self.connections.all():
+            if conn.provider == provider:
+                return conn
+        return None
+
+
+class Connection(models.Model):
+    """The OAuth connection of a link to one service; tokens are encrypted at rest (CONN-3)."""
+
+    class Provider(models.TextChoices):
+        XERO = "xero", "Xero"
+        PROCORE = "procore", "Procore"
+
+    class AuthType(models.TextChoices):
+        AUTHORIZATION_CODE = "authorization_code", "Authorization code"
+        CLIENT_CREDENTIALS = "client_credentials", "Service account (client credentials)"
+
+    class Status(models.TextChoices):
+        DISCONNECTED = "disconnected", "Disconnected"
+        CONNECTED = "connected", "Connected"
+        NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
+
+    link = models.ForeignKey(CompanyLink, on_delete=models.CASCADE, related_name="connections")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    auth_type = models.CharField(max_length=20, choices=AuthType.choices, default=AuthType.AUTHORIZATION_CODE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DISCONNECTED)
+    status_message = models.TextField(blank=True)
+
+    access_token = EncryptedTextField(blank=True, default="")
+    refresh_token = EncryptedTextField(blank=True, default="")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    scope = models.TextField(blank=True)
+    token_type = models.CharField(max_length=20, blank=True, default="Bearer")
+    # A service account's own credentials (Procore client credentials), when used.
+    service_client_id = models.CharField(max_length=255, blank=True)
+    service_client_secret = EncryptedTextField(blank=True, default="")
+
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    connected_at = models.DateTimeField(null=True, blank=True)
+    last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    refresh_count = models.PositiveIntegerField(default=0)
+    # Xero's day limit as last reported (X-DayLimit-Remaining), for the dashboard.
+    day_limit_remaining = models.IntegerField(null=True, blank=True)
+    day_limit_retry_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["link", "provider"], name="uniq_connection_per_provider")]
+
+    def __str__(self):
+        return f"{self.link} · {self.get_provider_display()} ({self.get_status_display()})"
+
+
+class AccountMapping(models.Model):
+    """Xero account → cost item, for manual journal lines imported as direct costs (JC-8)."""
+
+    link = models.ForeignKey(CompanyLink, on_delete=models.CASCADE, related_name="account_mappings")
+    account_code = models.CharField(max_length=10)
+    cost_item = models.ForeignKey("integration.CostItem", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["link", "account_code"], name="uniq_account_mapping")]
+
+    def __str__(self):
+        return f"{self.account_code} → {self.cost_item}"

@@ -1,0 +1,54 @@
+"""Read-side helpers: load what validation and mapping need, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from integration import validation
+from integration.models import CostItem, ErpStatus, Vendor
+
+LINE_SELECT = {
+    "commitment": ("cost_item",),
+    "changeorder": ("cost_item", "commitment_line"),
+    "subcontractorinvoice": ("cost_item", "commitment_line"),
+    "ownerinvoice": ("cost_item",),
+}
+
+
+def record_lines(record) -> list:
+    related = LINE_SELECT.get(record._meta.model_name)
+    if related is None:
+        return []
+    return list(record.lines.select_related(*related).order_by("position", "id"))
+
+
+def normalise_name(name: str) -> str:
+    return " ".join((name or "").lower().replace(",", " ").replace(".", " ").split())
+
+
+def validation_context(record) -> validation.Context:
+    ctx = validation.Context(commitment_sync=record.link.commitment_sync)
+    model = record._meta.model_name
+    if model == "costitem":
+        ctx.item_count_on_link = (
+            CostItem.objects.filter(link_id=record.link_id)
+            .exclude(pk=record.pk)
+            .filter(Q(xero_id__gt="") | Q(erp_status__in=[ErpStatus.READY_TO_EXPORT, ErpStatus.EXPORTING]))
+            .count()
+        )
+    elif model == "vendor":
+        target = normalise_name(record.name)
+        others = (
+            Vendor.objects.filter(link_id=record.link_id, name__iexact=record.name.strip())
+            .exclude(pk=record.pk)
+            .exclude(erp_status__in=[ErpStatus.NOT_SENT, ErpStatus.REJECTED, ErpStatus.UNLINKED])
+        )
+        for other in others:
+            if normalise_name(other.name) == target:
+                ctx.duplicate_vendor = f"{other.name} (Procore #{other.procore_id})"
+                break
+    return ctx
+
+
+def validate_record(record) -> list[validation.Failure]:
+    return validation.validate(record, record_lines(record), validation_context(record))

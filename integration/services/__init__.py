@@ -1,0 +1,1 @@
+"""Every state change of the connector: atomic, audited, `<entity>_<action>(*, ..., actor)`."""

@@ -1,0 +1,58 @@
+"""One audit row per transition or attempt (SYNC-1); secrets are scrubbed first (REL-7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+
+from integration.models import AuditEvent
+from integration.redaction import redact
+
+
+def actor_name(actor) -> str:
+    if actor is None:
+        return "system"
+    if isinstance(actor, str):
+        return actor
+    return actor.get_username()
+
+
+def _json_safe(value: Any) -> Any:
+    """Decimals, dates and other values as JSON-safe text, after redaction."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    if value is None:
+        return None
+    return json.loads(json.dumps(redact(value), cls=DjangoJSONEncoder))
+
+
+def audit_record(
+    record,
+    *,
+    action: str,
+    actor=None,
+    from_status: str = "",
+    to_status: str = "",
+    message: str = "",
+    payload: Any = None,
+    response: Any = None,
+    link=None,
+) -> AuditEvent:
+    user = actor if actor is not None and not isinstance(actor, str) else None
+    return AuditEvent.objects.create(
+        link=link if link is not None else getattr(record, "link", None),
+        content_type=ContentType.objects.get_for_model(record) if record is not None else None,
+        object_id=record.pk if record is not None else None,
+        record_label=str(record)[:300] if record is not None else "",
+        actor=user,
+        actor_name=actor_name(actor),
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        message=redact(message) if message else "",
+        payload=_json_safe(payload),
+        response=_json_safe(response),
+    )

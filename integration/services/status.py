@@ -1,0 +1,105 @@
+"""The ERP status machine (SYNC-1): the one piece of code every exportable type goes through.
+
+Only the transitions below exist. A refused transition raises `TransitionRefused` with a clear
+message and changes nothing; an allowed one updates the record and writes one audit event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from integration.models import ErpStatus as S
+from integration.services.audit import audit_record
+
+
+class TransitionRefused(Exception):
+    """The record is not in a state that allows the action; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str  # "queue" means ready_to_update when already linked to Xero, else ready_to_export
+
+
+QUEUE = "queue"
+
+TRANSITIONS: dict[str, Transition] = {
+    # A user sends the record for approval, or the pull queues it when it qualifies (SYNC-2).
+    "send": Transition(frozenset({S.NOT_SENT}), QUEUE),
+    # Resend after a rejection, a retrieval, a failure or an unlink (SYNC-4).
+    "resend": Transition(frozenset({S.REJECTED, S.RETRIEVED, S.FAILED, S.UNLINKED}), QUEUE),
+    # Take the record back while it awaits an approver (SYNC-4).
+    "retrieve": Transition(frozenset({S.READY_TO_EXPORT, S.READY_TO_UPDATE}), S.RETRIEVED),
+    # An approver accepts (SYNC-3); a failed record may be re-pushed ("refresh", SYNC-6).
+    "accept": Transition(frozenset({S.READY_TO_EXPORT, S.READY_TO_UPDATE, S.FAILED}), S.EXPORTING),
+    "reject": Transition(frozenset({S.READY_TO_EXPORT, S.READY_TO_UPDATE}), S.REJECTED),
+    # The export's outcome (SYNC-8, REL-3).
+    "export_succeeded": Transition(frozenset({S.EXPORTING}), S.SYNCED),
+    "export_failed": Transition(frozenset({S.EXPORTING}), S.FAILED),
+    # A synced record changed in Procore (SYNC-2, PRJ-3).
+    "changed_in_procore": Transition(frozenset({S.SYNCED}), S.READY_TO_UPDATE),
+    # Unlink, once the Xero document is gone (SYNC-7).
+    "unlink": Transition(frozenset({S.SYNCED, S.READY_TO_UPDATE, S.FAILED, S.REJECTED}), S.UNLINKED),
+}
+
+
+def allowed_actions(record) -> list[str]:
+    return [name for name, t in TRANSITIONS.items() if record.erp_status in t.sources]
+
+
+def target_status(record, action: str) -> str:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionRefused(f"Unknown action '{action}'.")
+    if record.erp_status not in transition.sources:
+        current = S(record.erp_status).label if record.erp_status in S.values else record.erp_status
+        allowed = ", ".join(sorted(S(s).label.lower() for s in transition.sources))
+        raise TransitionRefused(
+            f"Cannot {action.replace('_', ' ')} {record.erp_type_label} '{record}': it is "
+            f"{current.lower()}; this is only possible when it is {allowed}."
+        )
+    if transition.target == QUEUE:
+        return S.READY_TO_UPDATE if record.xero_id else S.READY_TO_EXPORT
+    return transition.target
+
+
+def lock_record(record):
+    """Re-read the record under a row lock, so two requests cannot both move it."""
+    return type(record).objects.select_for_update().get(pk=record.pk)
+
+
+def apply_transition(
+    record,
+    action: str,
+    *,
+    actor=None,
+    message: str = "",
+    payload=None,
+    response=None,
+    update_fields: dict | None = None,
+):
+    """Move `record` (already locked by the caller's transaction) and audit it. Returns the record."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("apply_transition must run inside transaction.atomic")
+    to_status = target_status(record, action)
+    from_status = record.erp_status
+    record.erp_status = to_status
+    record.erp_status_changed_at = timezone.now()
+    for field, value in (update_fields or {}).items():
+        setattr(record, field, value)
+    record.save()
+    audit_record(
+        record,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+        payload=payload,
+        response=response,
+    )
+    return record

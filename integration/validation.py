@@ -1,0 +1,236 @@
+"""The export rules of every record type (SYNC-5), as pure functions.
+
+Each validator takes the record (with its related objects already loaded), its lines, and a small
+context of facts that need a query (counts, duplicates), and returns every failure with the field it
+concerns and a message an approver can act on. No I/O happens here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+ITEM_CODE_MAX = 30  # Xero Item.Code maxLength (api/xero.md §7)
+ITEM_NAME_MAX = 50  # Xero Item.Name maxLength (api/xero.md §7)
+MAX_ITEMS_PER_LINK = 4000  # Xero's products-and-services limit, as Procore's connector states (WBS-2)
+CONTACT_NAME_MAX = 41  # the seed's Xero contact name limit (CO-1)
+NUMBER_MAX = 255  # commitment number/title, invoice number (CMT-2, INV-2)
+APPROVED_COMMITMENT = {"approved"}
+APPROVED_CHANGE_ORDER = {"approved"}
+APPROVED_INVOICE = {"approved", "approved_as_noted"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    field: str
+    rule: str
+    message: str
+
+    def __str__(self):
+        return f"{self.field}: {self.message} ({self.rule})"
+
+
+@dataclass
+class Context:
+    """Facts a rule needs that the record alone does not carry; filled by the service."""
+
+    commitment_sync: bool = True
+    item_count_on_link: int = 0  # cost items of the link already exported or queued, this one excluded
+    duplicate_vendor: str = ""  # the name of another vendor whose contact name is the same
+    extra: dict = field(default_factory=dict)
+
+
+def _norm(status: str) -> str:
+    return (status or "").strip().lower().replace(" ", "_")
+
+
+def _too_long(value: str, limit: int) -> bool:
+    return len(value or "") > limit
+
+
+def _lines_with_cost_code(lines) -> list:
+    return [line for line in lines if getattr(line, "cost_item_id", None) or getattr(line, "cost_item", None)]
+
+
+def _unexported_items(lines) -> list[str]:
+    codes = []
+    for line in lines:
+        item = getattr(line, "cost_item", None)
+        if item is not None and not item.xero_id and item.item_code not in codes:
+            codes.append(item.item_code)
+    return codes
+
+
+def validate_cost_item(item, lines=(), ctx: Context | None = None) -> list[Failure]:
+    """WBS-1, WBS-2."""
+    ctx = ctx or Context()
+    out = []
+    if not item.item_code:
+        out.append(Failure("item_code", "WBS-1", "The cost code + cost type code is empty."))
+    elif _too_long(item.item_code, ITEM_CODE_MAX):
+        out.append(Failure("item_code", "WBS-1", f"Item code '{item.item_code}' is {len(item.item_code)} characters; Xero allows {ITEM_CODE_MAX}."))
+    if not (item.description or "").strip():
+        out.append(Failure("description", "WBS-1", "The description (the Xero Item name) is missing."))
+    elif _too_long(item.description, ITEM_NAME_MAX):
+        out.append(Failure("description", "WBS-1", f"The description is {len(item.description)} characters; Xero allows {ITEM_NAME_MAX} for an Item name."))
+    if not item.xero_id and ctx.item_count_on_link >= MAX_ITEMS_PER_LINK:
+        out.append(Failure("item_code", "WBS-2", f"The link already has {MAX_ITEMS_PER_LINK} cost code items, Xero's limit."))
+    return out
+
+
+def validate_project(project, lines=(), ctx: Context | None = None) -> list[Failure]:
+    """PRJ-1."""
+    out = []
+    if not (project.project_number or "").strip():
+        out.append(Failure("project_number", "PRJ-1", "The project has no job number."))
+    if not (project.name or "").strip():
+        out.append(Failure("name", "PRJ-1", "The project has no name."))
+    if not project.uses_standard_cost_code_list:
+        out.append(Failure("uses_standard_cost_code_list", "PRJ-1", "The project does not use the company's standard cost code list."))
+    if project.cost_code_count < 1:
+        out.append(Failure("cost_code_count", "PRJ-1", "The project has no cost code."))
+    if not project.active:
+        out.append(Failure("active", "PRJ-1", "The project is inactive."))
+    return out
+
+
+def validate_vendor(vendor, lines=(), ctx: Context | None = None) -> list[Failure]:
+    """CO-1, CO-3 (duplicate contact names are caught before export)."""
+    ctx = ctx or Context()
+    out = []
+    name = (vendor.name or "").strip()
+    if not name:
+        out.append(Failure("name", "CO-1", "The company has no name."))
+    elif _too_long(name, CONTACT_NAME_MAX):
+        out.append(Failure("name", "CO-1", f"The name is {len(name)} characters; Xero allows {CONTACT_NAME_MAX} for a contact name."))
+    if ctx.duplicate_vendor:
+        out.append(Failure("name", "CO-3", f"Another company, '{ctx.duplicate_vendor}', has the same contact name; Xero contact names must be unique."))
+    return out
+
+
+def _commitment_rules(record, lines, rule: str) -> list[Failure]:
+    out = []
+    if not (record.number or "").strip():
+        out.append(Failure("number", rule, "The number is missing."))
+    elif _too_long(record.number, NUMBER_MAX):
+        out.append(Failure("number", rule, f"The number is {len(record.number)} characters; at most {NUMBER_MAX} are allowed."))
+    if _too_long(record.title, NUMBER_MAX):
+        out.append(Failure("title", rule, f"The title is {len(record.title)} characters; at most {NUMBER_MAX} are allowed."))
+    if not _lines_with_cost_code(lines):
+        out.append(Failure("lines", rule, "There is no schedule-of-values line with a cost code."))
+    missing = _unexported_items(lines)
+    if missing:
+        out.append(Failure("lines", rule, f"Cost codes not yet in Xero: {', '.join(missing)}."))
+    return out
+
+
+def _vendor_linked(vendor, rule: str, field_name: str = "vendor") -> list[Failure]:
+    if vendor is None:
+        return [Failure(field_name, rule, "There is no contract company.")]
+    if not vendor.xero_id:
+        return [Failure(field_name, rule, f"The contract company '{vendor}' is not linked to a Xero contact.")]
+    return []
+
+
+def _project_linked(project, rule: str) -> list[Failure]:
+    if project is None or not project.xero_id:
+        return [Failure("project", rule, f"The project '{project}' is not yet in Xero (no tracking option).")]
+    return []
+
+
+def validate_commitment(commitment, lines=(), ctx: Context | None = None) -> list[Failure]:
+    """CMT-2."""
+    ctx = ctx or Context()
+    out = []
+    if not ctx.commitment_sync:
+        out.append(Failure("commitment_sync", "CMT-2", "Commitment sync is off for this link."))
+    out += _vendor_linked(commitment.vendor, "CMT-2")
+    if _norm(commitment.status) not in APPROVED_COMMITMENT:
+        out.append(Failure("status", "CMT-2", f"The status is '{commitment.status}'; it must be Approved."))
+    out += _project_linked(commitment.project, "CMT-2")
+    out += _commitment_rules(commitment, lines, "CMT-2")
+    return out
+
+
+def validate_change_order(change_order, lines=(), ctx: Context | None = None) -> list[Failure]:
+    """CCO-2 (the rules of CMT-2), and the commitment's purchase order must exist to append to."""
+    ctx = ctx or Context()
+    out = []
+    if not ctx.commitment_sync:
+        out.append(Failure("commitment_sync", "CCO-2", "Commitment sync is off for this link."))
+    commitment = change_order.commitment
+    out += _vendor_linked(commitment.vendor, "CCO-2")
+    if _norm(change_order.status) not in APPROVED_CHANGE_ORDER:
+        out.append(Failure("status", "CCO-2", f"The status is '{change_order.status}'; it must be Approved."))
+    if not commitment.xero_id:
+        out.append(Failure("commitment", "CCO-2", f"Commitment '{commitment}' is not yet a Xero purchase order."))
+    out += _commitment_rules(change_order, lines, "CCO-2")
+    return out
+
+
+def invoice_total(lines, retainage: Decimal) -> Decimal:
+    return sum((line.amount for line in lines), Decimal("0")) - (retainage or Decimal("0"))
+
+
+def validate_subcontractor_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:
+    """INV-2, INV-3."""
+    out = _vendor_linked(invoice.vendor, "INV-2")
+    if not (invoice.invoice_number or "").strip():
+        out.append(Failure("invoice_number", "INV-2", "The invoice number is missing."))
+    elif _too_long(invoice.invoice_number, NUMBER_MAX):
+        out.append(Failure("invoice_number", "INV-2", f"The invoice number is {len(invoice.invoice_number)} characters; at most {NUMBER_MAX} are allowed."))
+    for name, label in (("billing_date", "billing date"), ("period_start", "period start"), ("period_end", "period end"), ("payment_date", "payment date")):
+        if getattr(invoice, name) is None:
+            out.append(Failure(name, "INV-2", f"The {label} is missing."))
+    if _norm(invoice.status) not in APPROVED_INVOICE:
+        out.append(Failure("status", "INV-2", f"The status is '{invoice.status}'; it must be Approved."))
+    out += _project_linked(invoice.project, "INV-2")
+    if not _lines_with_cost_code(lines):
+        out.append(Failure("lines", "INV-2", "There is no schedule-of-values line with a cost code."))
+    missing = _unexported_items(lines)
+    if missing:
+        out.append(Failure("lines", "INV-2", f"Cost codes not yet in Xero: {', '.join(missing)}."))
+    total = invoice_total(lines, invoice.retainage_this_period)
+    if total < 0:
+        out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}); Xero bills cannot be negative: enter a supplier credit note in Xero instead."))
+    return out
+
+
+def validate_owner_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:
+    """INV-5 (with the rules of INV-2 that apply to a sales invoice, and INV-3)."""
+    out = []
+    owner = invoice.prime_contract.owner if invoice.prime_contract_id else None
+    out += _vendor_linked(owner, "INV-5", "owner")
+    if not (invoice.invoice_number or "").strip():
+        out.append(Failure("invoice_number", "INV-5", "The invoice number is missing."))
+    elif _too_long(invoice.invoice_number, NUMBER_MAX):
+        out.append(Failure("invoice_number", "INV-5", f"The invoice number is longer than {NUMBER_MAX} characters."))
+    if invoice.billing_date is None:
+        out.append(Failure("billing_date", "INV-5", "The billing date is missing."))
+    if _norm(invoice.status) not in APPROVED_INVOICE:
+        out.append(Failure("status", "INV-5", f"The status is '{invoice.status}'; it must be Approved."))
+    out += _project_linked(invoice.project, "INV-5")
+    if not _lines_with_cost_code(lines):
+        out.append(Failure("lines", "INV-5", "There is no line with a cost code."))
+    missing = _unexported_items(lines)
+    if missing:
+        out.append(Failure("lines", "INV-5", f"Cost codes not yet in Xero: {', '.join(missing)}."))
+    total = invoice_total(lines, invoice.retainage_this_period)
+    if total < 0:
+        out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}); enter a credit note in Xero instead."))
+    return out
+
+
+VALIDATORS = {
+    "costitem": validate_cost_item,
+    "project": validate_project,
+    "vendor": validate_vendor,
+    "commitment": validate_commitment,
+    "changeorder": validate_change_order,
+    "subcontractorinvoice": validate_subcontractor_invoice,
+    "ownerinvoice": validate_owner_invoice,
+}
+
+
+def validate(record, lines=(), ctx: Context | None = None) -> list[Failure]:
+    return VALIDATORS[record._meta.model_name](record, list(lines), ctx)
