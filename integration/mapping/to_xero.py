@@ -1,0 +1,265 @@
+"""Records → Xero payloads, one function per record type (the "export" half of 003_*.txt)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal
+
+from .common import (
+    ZERO,
+    coded_line,
+    cost_item_option_name,
+    money,
+    project_option_name,
+    tracking_for,
+    xero_date,
+)
+
+RETAINAGE_DESCRIPTION = "Retainage this period"
+
+
+def cost_item_to_item(item, *, link) -> dict:
+    """WBS-1, WBS-3: Cost Code + Cost Type → Item Code; Description → Name; the link's default
+    purchase and sales accounts on a new Item."""
+    return {
+        "Code": item.item_code,
+        "Name": item.description,
+        "Description": item.description,
+        "PurchaseDescription": item.description,
+        "PurchaseDetails": {"AccountCode": link.default_purchase_account},
+        "SalesDetails": {"AccountCode": link.default_sales_account},
+    }
+
+
+def cost_item_to_option(item) -> dict:
+    """WBS-6: the cost item as an option of the 'Cost Codes' tracking category."""
+    return {"Name": cost_item_option_name(item)}
+
+
+def project_to_option(project) -> dict:
+    """PRJ-1: Project Name → Tracking Category Option (job number kept)."""
+    return {"Name": project_option_name(project)}
+
+
+def vendor_to_contact(vendor) -> dict:
+    """CO-1: Name → Contact Name; Address/City/State/ZIP → Billing Address; Business Phone → Phone;
+    Business Fax → Fax; Procore's id → ContactNumber."""
+    contact = {"Name": vendor.name.strip(), "ContactNumber": str(vendor.procore_id) if vendor.procore_id else ""}
+    if not contact["ContactNumber"]:
+        contact.pop("ContactNumber")
+    address = {
+        "AddressType": "POBOX",  # Xero's postal address is the one printed on documents: the billing address
+        "AddressLine1": vendor.address,
+        "City": vendor.city,
+        "Region": vendor.state_code,
+        "PostalCode": vendor.zip,
+        "Country": vendor.country_code,
+    }
+    address = {k: v for k, v in address.items() if v}
+    if len(address) > 1:
+        contact["Addresses"] = [address]
+    phones = []
+    if vendor.business_phone:
+        phones.append({"PhoneType": "DEFAULT", "PhoneNumber": vendor.business_phone})
+    if vendor.fax_number:
+        phones.append({"PhoneType": "FAX", "PhoneNumber": vendor.fax_number})
+    if phones:
+        contact["Phones"] = phones
+    if vendor.email_address:
+        contact["EmailAddress"] = vendor.email_address
+    if vendor.tax_number:
+        contact["TaxNumber"] = vendor.tax_number
+    return contact
+
+
+def vendor_update(vendor, *, contact_id: str) -> dict:
+    """A rename or phone change of a linked company; the address is never pushed once linked."""
+    contact = vendor_to_contact(vendor)
+    contact.pop("Addresses", None)
+    contact["ContactID"] = contact_id
+    return contact
+
+
+def _commitment_line(link, project, commitment, line, *, description_prefix: str = "") -> dict:
+    """CMT-1: Cost Code + Cost Type → Item; Description; Qty → Quantity; Unit Cost → Unit Price;
+    Project Name → tracking. Amount-based lines go as one unit of their amount."""
+    if commitment.accounting_method == "unit":
+        quantity, unit = Decimal(line.quantity), Decimal(line.unit_cost)
+    else:
+        quantity, unit = Decimal("1"), money(line.amount)
+    description = line.description or (line.cost_item.description if line.cost_item else "") or "-"
+    return {
+        **coded_line(link, line.cost_item, account=link.default_purchase_account),
+        "Description": f"{description_prefix}{description}",
+        "Quantity": quantity,
+        "UnitAmount": unit,
+        "Tracking": tracking_for(link, project, line.cost_item),
+    }
+
+
+def commitment_to_purchase_order(commitment, lines, *, link) -> dict:
+    """CMT-1: System date at creation → Date; Commitment # → Order Number; Contract Company → Contact;
+    Title → Reference; Ship Via → Delivery Instructions; SOV lines → lines."""
+    po = {
+        "Contact": {"ContactID": commitment.vendor.xero_id},
+        "Date": xero_date(commitment.procore_created_at),
+        "PurchaseOrderNumber": commitment.number,
+        "Reference": commitment.title,
+        "LineAmountTypes": "Exclusive",
+        "Status": "AUTHORISED",
+        "LineItems": [_commitment_line(link, commitment.project, commitment, line) for line in lines if line.amount or line.quantity],
+    }
+    if commitment.ship_via:
+        po["DeliveryInstructions"] = commitment.ship_via[:500]
+    if commitment.delivery_date:
+        po["DeliveryDate"] = xero_date(commitment.delivery_date)
+    return {k: v for k, v in po.items() if v not in (None, "")}
+
+
+def change_order_lines(change_order, lines, *, link) -> list[dict]:
+    """CCO-1: the change order's lines, several changes to one commitment line summed into one
+    (Xero cannot change a line twice in one change order), each marked with the change order number."""
+    commitment = change_order.commitment
+    groups: OrderedDict = OrderedDict()
+    for line in lines:
+        key = ("line", line.commitment_line_id) if line.commitment_line_id else ("item", line.cost_item_id, line.description)
+        group = groups.setdefault(key, {"line": line, "quantity": ZERO, "amount": ZERO})
+        group["quantity"] += Decimal(line.quantity)
+        group["amount"] += money(line.amount)
+    out = []
+    for group in groups.values():
+        line = group["line"]
+        if not group["amount"] and not group["quantity"]:
+            continue
+        if commitment.accounting_method == "unit" and group["quantity"]:
+            quantity, unit = group["quantity"], (group["amount"] / group["quantity"]).quantize(Decimal("0.0001"))
+        else:
+            quantity, unit = Decimal("1"), group["amount"]
+        description = line.description or (line.cost_item.description if line.cost_item else "") or "-"
+        out.append({
+            **coded_line(link, line.cost_item, account=link.default_purchase_account),
+            "Description": f"CO {change_order.number}: {description}",
+            "Quantity": quantity,
+            "UnitAmount": unit,
+            "Tracking": tracking_for(link, change_order.project, line.cost_item),
+        })
+    return out
+
+
+def append_lines_to_purchase_order(purchase_order: dict, new_lines: list[dict]) -> dict:
+    """CCO-1: the update that appends lines below the existing ones. Existing lines are sent back
+    with their LineItemID: an update may drop omitted lines (api/xero.md §5, unconfirmed, so we keep them)."""
+    existing = []
+    for line in purchase_order.get("LineItems", []):
+        kept = {k: line[k] for k in ("LineItemID", "Description", "Quantity", "UnitAmount", "ItemCode", "AccountCode", "Tracking") if line.get(k) not in (None, "", [])}
+        if "Tracking" in kept:
+            kept["Tracking"] = [{"Name": t.get("Name"), "Option": t.get("Option")} for t in kept["Tracking"]]
+        existing.append(kept)
+    return {"PurchaseOrderID": purchase_order["PurchaseOrderID"], "LineItems": existing + new_lines}
+
+
+def procore_invoice_url(web_url: str, invoice) -> str:
+    commitment_id = invoice.commitment.procore_id if invoice.commitment_id else ""
+    return f"{web_url}/{invoice.project.procore_id}/project/commitments/{commitment_id}/invoices/{invoice.procore_id}"
+
+
+def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str) -> dict:
+    """INV-1: Contract Company → From; Billing Date → Date; Payment Due → Due Date (no dates at all
+    when it is empty, so Xero applies the contact's terms); Invoice Number (or the PO number with
+    commitment sync on) → Reference (InvoiceNumber on a bill); SOV lines by accounting method;
+    Project → tracking; retainage this period on its own negative line; zero lines left out;
+    Url back to Procore."""
+    commitment = invoice.commitment
+    unit_based = commitment is not None and commitment.accounting_method == "unit"
+    number = commitment.number if (link.commitment_sync and commitment is not None) else invoice.invoice_number
+    bill = {
+        "Type": "ACCPAY",
+        "Contact": {"ContactID": invoice.vendor.xero_id},
+        "InvoiceNumber": number,
+        "LineAmountTypes": "Exclusive",
+        "Status": "AUTHORISED",
+        "Url": procore_invoice_url(web_url, invoice),
+        "LineItems": [],
+    }
+    if invoice.payment_due_date:
+        bill["Date"] = xero_date(invoice.billing_date)
+        bill["DueDate"] = xero_date(invoice.payment_due_date)
+    for line in lines:
+        amount = money(line.amount)
+        if not amount:
+            continue  # zero-value lines are left out (INV-1)
+        description = line.description or (line.cost_item.description if line.cost_item else "") or "-"
+        if unit_based and line.quantity:
+            quantity, unit = Decimal(line.quantity), Decimal(line.unit_price)
+        else:
+            quantity, unit = Decimal("1"), amount
+        bill["LineItems"].append({
+            **coded_line(link, line.cost_item, account=link.default_purchase_account),
+            "Description": description,
+            "Quantity": quantity,
+            "UnitAmount": unit,
+            "LineAmount": amount,
+            "Tracking": tracking_for(link, invoice.project, line.cost_item),
+        })
+    retainage = money(invoice.retainage_this_period)
+    if retainage:
+        bill["LineItems"].append(retainage_line(link, invoice.project, retainage))
+    return bill
+
+
+def retainage_line(link, project, retainage: Decimal) -> dict:
+    """INV-1: retainage is coded to the link's retainage Item, never to a cost code Item."""
+    return {
+        "ItemCode": link.retainage_item_code,
+        "AccountCode": link.default_purchase_account,
+        "Description": RETAINAGE_DESCRIPTION,
+        "Quantity": Decimal("1"),
+        "UnitAmount": -retainage,
+        "LineAmount": -retainage,
+        "Tracking": tracking_for(link, project),
+    }
+
+
+def retainage_item(link) -> dict:
+    return {
+        "Code": link.retainage_item_code,
+        "Name": "Retainage",
+        "Description": "Retainage withheld on subcontractor invoices",
+        "PurchaseDetails": {"AccountCode": link.default_purchase_account},
+        "SalesDetails": {"AccountCode": link.default_sales_account},
+    }
+
+
+def owner_invoice_to_invoice(invoice, lines, *, link) -> dict:
+    """INV-5: an owner invoice (progress claim) → a sales invoice (ACCREC) to the owner."""
+    prime = invoice.prime_contract
+    sale = {
+        "Type": "ACCREC",
+        "Contact": {"ContactID": prime.owner.xero_id},
+        "Date": xero_date(invoice.billing_date),
+        "InvoiceNumber": invoice.invoice_number,
+        "Reference": f"{prime.number} {prime.title}".strip()[:255],
+        "LineAmountTypes": "Exclusive",
+        "Status": "AUTHORISED",
+        "LineItems": [],
+    }
+    if invoice.due_date:
+        sale["DueDate"] = xero_date(invoice.due_date)
+    for line in lines:
+        amount = money(line.amount)
+        if not amount:
+            continue
+        sale["LineItems"].append({
+            **coded_line(link, line.cost_item, account=link.default_sales_account),
+            "Description": line.description or (line.cost_item.description if line.cost_item else "") or "-",
+            "Quantity": Decimal("1"),
+            "UnitAmount": amount,
+            "LineAmount": amount,
+            "Tracking": tracking_for(link, invoice.project, line.cost_item),
+        })
+    retainage = money(invoice.retainage_this_period)
+    if retainage:
+        line = retainage_line(link, invoice.project, retainage)
+        line["AccountCode"] = link.default_sales_account
+        sale["LineItems"].append(line)
+    return sale
