@@ -39,7 +39,14 @@ class ErpRecord(models.Model):
     export_version = models.PositiveIntegerField(default=1)
     export_attempts = models.PositiveIntegerField(default=0)
     retry_after = models.DateTimeField(null=True, blank=True, help_text="Deferred by Xero's daily limit until then.")
+    # A worker's lease on an `exporting` record (REL-5): other workers skip it until it expires, so a
+    # killed worker's records are picked up again later, with the same idempotency key.
+    export_claim = models.CharField(max_length=64, blank=True)
+    export_claimed_until = models.DateTimeField(null=True, blank=True)
     locked = models.BooleanField(default=False, help_text="Locked against edits in Procore (origin_id set).")
+    writeback_pending = models.BooleanField(
+        default=False, help_text="Synced in Xero; Procore's origin_id still to be written."
+    )
 
     procore_updated_at = models.DateTimeField(null=True, blank=True)
     removed_in_procore = models.BooleanField(default=False)
