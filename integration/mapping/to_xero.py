@@ -263,3 +263,36 @@ def owner_invoice_to_invoice(invoice, lines, *, link) -> dict:
         line["AccountCode"] = link.default_sales_account
         sale["LineItems"].append(line)
     return sale
+
+
+# What each exportable type becomes in Xero: (API resource, mapping). Used by the export and by the
+# approver's preview (SYNC-10), so both show exactly the same document.
+XERO_RESOURCE = {
+    "costitem": "Items",
+    "project": "TrackingOptions",
+    "vendor": "Contacts",
+    "commitment": "PurchaseOrders",
+    "changeorder": "PurchaseOrders",
+    "subcontractorinvoice": "Invoices",
+    "ownerinvoice": "Invoices",
+}
+
+
+def document_for(record, lines, *, link, web_url: str) -> dict:
+    """The Xero document a record becomes (for a change order: the lines it appends)."""
+    model = record._meta.model_name
+    if model == "costitem":
+        return cost_item_to_option(record) if link.cost_code_export_mode == "tracking" else cost_item_to_item(record, link=link)
+    if model == "project":
+        return project_to_option(record)
+    if model == "vendor":
+        return vendor_to_contact(record)
+    if model == "commitment":
+        return commitment_to_purchase_order(record, lines, link=link)
+    if model == "changeorder":
+        return {"PurchaseOrderNumber": record.commitment.number, "LineItems": change_order_lines(record, lines, link=link)}
+    if model == "subcontractorinvoice":
+        return subcontractor_invoice_to_bill(record, lines, link=link, web_url=web_url)
+    if model == "ownerinvoice":
+        return owner_invoice_to_invoice(record, lines, link=link)
+    raise ValueError(f"{model} is not exported to Xero")
