@@ -1054,7 +1054,9 @@ def _redirect(uri: str, params: dict) -> Response:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0"
+    # xero-identity.yaml declares these `format: date-time` (RFC 3339, zone required) though its example
+    # has no zone; the sandbox follows the schema and writes UTC with a `Z`.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _ceil_seconds(delta: timedelta) -> int:
