@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.sandbox_transport",
     "tests.fixtures.xero",
     "tests.fixtures.procore",
+    "tests.fixtures.integration",
 ]

@@ -69,6 +69,12 @@ def http_session() -> requests.Session:
     return requests.Session()
 
 
+def runtime_options(provider: str) -> dict:
+    """Extra keyword arguments for a provider's client and OAuth objects: {"client": {...}, "oauth": {...}}.
+    Empty in production; tests give the clients a virtual clock so that nothing really sleeps."""
+    return {}
+
+
 def _connection(link: CompanyLink, provider: str) -> Connection:
     conn = Connection.objects.filter(link=link, provider=provider).first()
     if conn is None or conn.status == Connection.Status.DISCONNECTED or not conn.access_token:
@@ -91,6 +97,7 @@ def xero_oauth(*, session: requests.Session | None = None, redirect_uri: str | N
         scopes=settings.XERO_SCOPES,
         session=session or http_session(),
         timeout=settings.HTTP_TIMEOUT,
+        **runtime_options(Connection.Provider.XERO).get("oauth", {}),
     )
 
 
@@ -107,6 +114,7 @@ def procore_oauth(*, session: requests.Session | None = None, redirect_uri: str 
         redirect_uri=redirect_uri,
         session=session or http_session(),
         timeout=settings.HTTP_TIMEOUT,
+        **runtime_options(Connection.Provider.PROCORE).get("oauth", {}),
     )
 
 
@@ -124,7 +132,7 @@ def xero_client_for(link: CompanyLink, **overrides):
         token_store=DbTokenStore(conn.pk, OAuthToken),
         session=session,
         timeout=settings.HTTP_TIMEOUT,
-        **overrides,
+        **{**runtime_options(Connection.Provider.XERO).get("client", {}), **overrides},
     )
 
 
@@ -142,7 +150,7 @@ def procore_client_for(link: CompanyLink, **overrides):
         token_store=DbTokenStore(conn.pk, OAuthToken),
         session=session,
         timeout=settings.HTTP_TIMEOUT,
-        **overrides,
+        **{**runtime_options(Connection.Provider.PROCORE).get("client", {}), **overrides},
     )
 
 
