@@ -171,7 +171,6 @@ def test_at_most_two_active_tracking_categories_and_four_in_all(raw, xero_client
         xero_client.create_tracking_category(name, idempotency_key=key())
     assert raw("POST", f"TrackingCategories/{ids[0]}", {"Status": "ACTIVE"}).status_code == 400
     with pytest.raises(ValidationFailed) as info:
-        raw_answer = None  # noqa: F841
         xero_client.create_tracking_category("E", idempotency_key=key())
     assert "active" in info.value.message or "4 tracking" in info.value.message
     assert len(xero_client.list_tracking_categories(include_archived=True)) == 4
