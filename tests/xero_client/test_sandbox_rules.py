@@ -376,3 +376,51 @@ def test_fault_rates_are_reproducible_and_writes_stay_exactly_once(xero_client, 
         assert xero_client.create_contacts([{"Name": f"Soak {i}"}], idempotency_key=f"soak-{i}")[0].ok
     names = sorted(c["Name"] for c in xero_sandbox.books().contacts.values())
     assert names == sorted(f"Soak {i}" for i in range(30))
+
+
+def _http_client(sandbox: XeroSandbox):
+    """A plain WSGI client: no `sandbox.in_process` in the environ, as when served over real HTTP."""
+    http = Client(sandbox.wsgi_app)
+    answer = http.get("/identity/connect/authorize?response_type=code&client_id=c&scope=offline_access%20"
+                      "accounting.contacts&redirect_uri=https://cb.example/x&state=s")
+    code = answer.headers["Location"].split("code=")[1].split("&")[0]
+    token = http.post("/connect/token", data={"grant_type": "authorization_code", "code": code,
+                                              "client_id": "c", "client_secret": "s"}).json["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": sandbox.default_tenant_id,
+               "Content-Type": "application/json", "Idempotency-Key": "http-1"}
+    return http, headers
+
+
+def test_over_http_a_drop_commits_and_answers_502_with_an_empty_body():
+    sandbox = XeroSandbox()
+    http, headers = _http_client(sandbox)
+    sandbox.fail_next(1, drop=True)
+    answer = http.put("/api.xro/2.0/Contacts", data='{"Contacts": [{"Name": "Dropped"}]}', headers=headers)
+    assert answer.status_code == 502 and answer.data == b""
+    assert [c["Name"] for c in sandbox.books().contacts.values()] == ["Dropped"]
+    replay = http.put("/api.xro/2.0/Contacts", data='{"Contacts": [{"Name": "Dropped"}]}', headers=headers)
+    assert replay.status_code == 200 and len(sandbox.books().contacts) == 1
+
+
+def test_over_http_a_timeout_waits_and_commits_nothing():
+    sandbox = XeroSandbox(http_timeout_seconds=0)
+    http, headers = _http_client(sandbox)
+    sandbox.fail_next(1, timeout=True)
+    answer = http.put("/api.xro/2.0/Contacts", data='{"Contacts": [{"Name": "Late"}]}', headers=headers)
+    assert answer.status_code == 504 and sandbox.books().contacts == {}
+
+
+def test_client_secret_is_remembered_on_first_use():
+    sandbox = XeroSandbox()
+    http, _ = _http_client(sandbox)
+    answer = http.post("/connect/token", data={"grant_type": "refresh_token", "refresh_token": "x",
+                                               "client_id": "c", "client_secret": "other"})
+    assert answer.status_code == 400 and answer.json == {"error": "invalid_client"}
+
+
+def test_calls_are_counted_per_endpoint(xero_client, xero_sandbox, contact_id):
+    """Tests count calls to the bill endpoint with `calls_to("PUT", "/Invoices")`."""
+    xero_client.create_invoices([bill(contact_id)], idempotency_key=key())
+    assert xero_sandbox.calls_to("PUT", "/Invoices") == 1
+    assert xero_sandbox.calls_to("PUT", "/Invoices", tenant_id=xero_sandbox.default_tenant_id) == 1
+    assert ("PUT", "/api.xro/2.0/Invoices", xero_sandbox.default_tenant_id) in xero_sandbox.calls
