@@ -156,3 +156,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Where this connector is reached by a browser: the OAuth redirect URIs are built on it
+# (<CONNECTOR_BASE_URL>/connect/xero/callback and /connect/procore/callback); register exactly those.
+CONNECTOR_BASE_URL = env.str("CONNECTOR_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Xero's web app, for the deep links that open a record's document in Xero (SYNC-6).
+XERO_WEB_URL = env.str("XERO_WEB_URL", default="https://go.xero.com").rstrip("/")

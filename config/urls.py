@@ -1,6 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from integration.admin.views import urlpatterns as desk_urlpatterns
 
 urlpatterns = [
+    # The approver's desk: the dashboard replaces the admin's index (admin:index resolves here first),
+    # the reports live beside it; every view is wrapped by admin.site.admin_view.
+    path("admin/", include((desk_urlpatterns(), "desk"))),
     path("admin/", admin.site.urls),
 ]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from integration.models import AuditEvent, ErpStatus
 from integration.selectors import validate_record
@@ -14,6 +20,10 @@ from integration.services import queue
 from integration.services.status import TransitionRefused
 
 from .filters import AgeFilter
+from .links import procore_url, xero_url
+from .preview import render_preview
+
+logger = logging.getLogger(__name__)
 
 STATUS_COLOURS = {
     ErpStatus.SYNCED: "#2e7d32",
@@ -77,6 +87,52 @@ def retrieve_selected(modeladmin, request, queryset):
     report_bulk(modeladmin, request, queue.records_retrieve(records=queryset, actor=request.user), "retrieved")
 
 
+def not_synced_reason(obj) -> str:
+    """Why a record is not in both systems, in the approver's words (the red cross's hover text)."""
+    status = obj.erp_status
+    since = f" since {obj.erp_status_changed_at:%Y-%m-%d %H:%M}" if obj.erp_status_changed_at else ""
+    if status == ErpStatus.SYNCED and obj.xero_id and obj.writeback_pending:
+        return "In Xero; the link back to Procore (origin_id) is still to be written."
+    reasons = {
+        ErpStatus.NOT_SENT: "Not sent to Xero: in Procore only.",
+        ErpStatus.READY_TO_EXPORT: f"Waiting for an approver{since}.",
+        ErpStatus.READY_TO_UPDATE: f"Changed in Procore since its export; waiting for an approver{since}.",
+        ErpStatus.EXPORTING: (
+            f"Accepted; deferred by Xero's daily limit until {obj.retry_after:%Y-%m-%d %H:%M}." if obj.retry_after
+            else "Accepted; the export to Xero is under way."
+        ),
+        ErpStatus.FAILED: f"Export failed: {obj.erp_message or 'no message'}",
+        ErpStatus.REJECTED: f"Rejected by the approver: {obj.erp_message or 'no reason given'}",
+        ErpStatus.RETRIEVED: f"Taken back by its sender{since}.",
+        ErpStatus.UNLINKED: "Unlinked: its Xero document was deleted or voided.",
+        ErpStatus.SYNCED: "Marked synced but no Xero id is stored.",
+    }
+    return reasons.get(status, status)
+
+
+def in_both_systems(obj) -> bool:
+    return obj.is_synced and not obj.writeback_pending
+
+
+def refresh_action(obj, user) -> tuple[str, str] | None:
+    """The re-push offered in the "ERP synced" column, only when the record is not synced (SYNC-6):
+    re-push a failed export (approvers), resend a rejected, retrieved or unlinked record, send a new one."""
+    status = obj.erp_status
+    if status == ErpStatus.FAILED and user.has_perm(queue.PUSH_PERMISSION):
+        return "accept", "Re-push the failed export to Xero"
+    if status in (ErpStatus.REJECTED, ErpStatus.RETRIEVED, ErpStatus.UNLINKED) and user.has_perm(queue.SEND_PERMISSION):
+        return "resend", "Resend to the approval queue"
+    if status == ErpStatus.NOT_SENT and user.has_perm(queue.SEND_PERMISSION):
+        return "send", "Send to the approval queue"
+    return None
+
+
+def lock_action(obj, user) -> tuple[str, str] | None:
+    if not obj.is_synced or not user.has_perm(queue.MANAGE_PERMISSION):
+        return None
+    return ("unlock", "Unlock in Procore (allow edits)") if obj.locked else ("lock", "Lock in Procore (refuse edits)")
+
+
 class ErpRecordAdmin(admin.ModelAdmin):
     """Base of every exportable type's admin: the queue, its filters, actions, checks and history."""
 
@@ -86,11 +142,84 @@ class ErpRecordAdmin(admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over the whole table on every page (PERF-3)
     date_hierarchy = None
     queue_columns: tuple = ()
-    readonly_fields = ERP_FIELDS + ("export_checks", "erp_history")
+    readonly_fields = ERP_FIELDS + ("export_checks", "xero_preview", "erp_history")
     change_form_template = "admin/integration/erp_change_form.html"
 
     def get_list_display(self, request):
-        return ("__str__", *self.queue_columns, "status_badge", "erp_status_changed_at")
+        return ("__str__", *self.queue_columns, "status_badge", self.erp_synced_column(request), "erp_status_changed_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (self.erp_synced_column(request), *self.readonly_fields)
+
+    def erp_synced_column(self, request):
+        """SYNC-6: the "ERP synced" column and field for this user: a green tick when the record is in
+        both systems, a red cross with the reason on hover, a refresh (re-push) button only when not
+        synced, lock/unlock for ERP admins, and links that open the record in Procore and in Xero."""
+        user = request.user
+        next_url = request.get_full_path()
+
+        @admin.display(description="ERP synced")
+        def erp_synced(obj):
+            if obj is None or obj.pk is None:
+                return "-"
+            if in_both_systems(obj):
+                mark = format_html('<span class="erp-synced erp-synced-yes" style="color:#2e7d32;font-size:1.3em" '
+                                   'title="In Procore and in Xero (synced {})">✔</span>',
+                                   f"{obj.xero_synced_at:%Y-%m-%d %H:%M}" if obj.xero_synced_at else "")
+            else:
+                mark = format_html('<span class="erp-synced erp-synced-no" style="color:#c62828;font-size:1.3em" '
+                                   'title="{}">✘</span>', not_synced_reason(obj))
+            action_url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_erp_action", args=[obj.pk])
+            action_url = f"{action_url}?{urlencode({'next': next_url})}"
+            buttons = []
+            for pair, css in ((refresh_action(obj, user), "erp-refresh"), (lock_action(obj, user), "erp-lock")):
+                if pair is None:
+                    continue
+                action, title = pair
+                label = "↻ Refresh" if css == "erp-refresh" else action.capitalize()
+                buttons.append(format_html(
+                    '<button type="submit" class="button {}" formaction="{}" formmethod="post" formnovalidate '
+                    'name="_erp_action" value="{}" title="{}" style="padding:2px 6px;margin-left:4px">{}</button>',
+                    css, action_url, action, title, label,
+                ))
+            links = []
+            if url := procore_url(obj):
+                links.append(format_html('<a href="{}" target="_blank" rel="noopener" class="erp-open-procore">Procore</a>', url))
+            if url := xero_url(obj):
+                links.append(format_html('<a href="{}" target="_blank" rel="noopener" class="erp-open-xero">Xero</a>', url))
+            return format_html(
+                '<span style="white-space:nowrap">{}{}{}</span>', mark,
+                format_html_join("", "{}", ((b,) for b in buttons)),
+                format_html(" {}", format_html_join(" · ", "{}", ((a,) for a in links))) if links else "",
+            )
+
+        return erp_synced
+
+    @admin.display(description="Preview in Xero (SYNC-10)")
+    def xero_preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        return render_preview(obj)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/erp/", self.admin_site.admin_view(self.erp_action_view), name=f"{info[0]}_{info[1]}_erp_action"),
+            *super().get_urls(),
+        ]
+
+    def erp_action_view(self, request, object_id):
+        """The buttons of the "ERP synced" column: the same services as every other action."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        self._run_record_action(request, obj, request.POST.get("_erp_action", ""))
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            next_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return HttpResponseRedirect(next_url)
 
     @admin.display(description="ERP status", ordering="erp_status")
     def status_badge(self, obj):
@@ -186,12 +315,13 @@ class ErpRecordAdmin(admin.ModelAdmin):
 
     def _record_action(self, request, object_id):
         """The buttons on a record's page: the same services as the bulk actions."""
-        from django.http import HttpResponseRedirect
-
         obj = self.get_object(request, object_id)
         if obj is None:
             raise PermissionDenied
-        action = request.POST["_erp_action"]
+        self._run_record_action(request, obj, request.POST["_erp_action"])
+        return HttpResponseRedirect(request.path)
+
+    def _run_record_action(self, request, obj, action: str):
         calls = {
             "accept": lambda: queue.record_accept(record=obj, actor=request.user),
             "reject": lambda: queue.record_reject(record=obj, actor=request.user, reason=request.POST.get("reason", "")),
@@ -211,4 +341,8 @@ class ErpRecordAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{obj}: {action} done.", messages.SUCCESS)
             except (TransitionRefused, PermissionDenied) as exc:
                 self.message_user(request, str(exc), messages.ERROR)
-        return HttpResponseRedirect(request.path)
+            except Exception as exc:  # Procore or Xero refused a lock, unlock or unlink: say so, change nothing
+                if action not in ("lock", "unlock", "unlink"):
+                    raise
+                logger.exception("%s of %s failed", action, obj)
+                self.message_user(request, f"{obj}: {action} failed, nothing was changed: {exc}", messages.ERROR)

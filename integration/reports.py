@@ -1,0 +1,448 @@
+"""Read-side queries of the approver's desk: the dashboard and the reports (RPT-1..4, JC-4, JC-6, PAY-3,
+CO-3). Pure selectors: they read, they never change anything, and each runs a fixed number of queries
+whatever the data size (the reconciliation aggregates in the database, then groups in Python)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+
+from integration.models import (
+    EXPORTABLE_MODELS,
+    AuditEvent,
+    ChangeOrderLine,
+    CommitmentLine,
+    CompanyLink,
+    Connection,
+    ErpStatus,
+    InvoiceLine,
+    JobCostSummary,
+    Payment,
+    SyncRun,
+    UnsyncableTransaction,
+    Vendor,
+)
+
+ZERO = Decimal("0.00")
+AWAITING = (ErpStatus.READY_TO_EXPORT, ErpStatus.READY_TO_UPDATE)
+# The age buckets of the queue's "age in status" filter (integration/admin/filters.py AgeFilter).
+AGE_BUCKETS = (("today", "< 1 day"), ("week", "1–7 days"), ("month", "7–30 days"), ("older", "> 30 days"))
+APPROVED = {"approved", "approved_as_noted"}
+
+
+def _model_label(model) -> str:
+    return str(model._meta.verbose_name_plural).capitalize()
+
+
+# ---------------------------------------------------------------- awaiting approval (dashboard, RPT-1)
+
+
+@dataclass
+class AwaitingRow:
+    link_id: int
+    link_name: str
+    model: type
+    type_label: str
+    today: int = 0
+    week: int = 0
+    month: int = 0
+    older: int = 0
+    total: int = 0
+    oldest: datetime.datetime | None = None
+
+    @property
+    def model_name(self) -> str:
+        return self.model._meta.model_name
+
+    def by_age(self) -> list[tuple[str, str, int]]:
+        return [(key, label, getattr(self, key)) for key, label in AGE_BUCKETS]
+
+
+def awaiting_approval(*, link_id: int | None = None, models=EXPORTABLE_MODELS, now=None) -> list[AwaitingRow]:
+    """What waits for an approver, per link and type, by age in status (one query per type)."""
+    now = now or timezone.now()
+    day, week, month = (now - datetime.timedelta(days=d) for d in (1, 7, 30))
+    names = dict(CompanyLink.objects.values_list("id", "name"))
+    rows = []
+    for model in models:
+        qs = model.objects.filter(erp_status__in=AWAITING)
+        if link_id:
+            qs = qs.filter(link_id=link_id)
+        changed = "erp_status_changed_at"
+        aggregates = (
+            qs.values("link_id")
+            .annotate(
+                total=Count("id"),
+                today=Count("id", filter=Q(**{f"{changed}__gt": day})),
+                week=Count("id", filter=Q(**{f"{changed}__lte": day, f"{changed}__gt": week})),
+                month=Count("id", filter=Q(**{f"{changed}__lte": week, f"{changed}__gt": month})),
+                older=Count("id", filter=Q(**{f"{changed}__lte": month}) | Q(**{f"{changed}__isnull": True})),
+                oldest=Min(changed),
+            )
+            .order_by("link_id")
+        )
+        for a in aggregates:
+            rows.append(AwaitingRow(link_id=a["link_id"], link_name=names.get(a["link_id"], ""), model=model,
+                                    type_label=_model_label(model), today=a["today"], week=a["week"],
+                                    month=a["month"], older=a["older"], total=a["total"], oldest=a["oldest"]))
+    rows.sort(key=lambda r: (r.link_name, r.type_label))
+    return rows
+
+
+# ---------------------------------------------------------------- RPT-1 accountant report
+
+
+@dataclass
+class ApproverRow:
+    user: object
+    accepted: int = 0
+    rejected: int = 0
+    last_decision: datetime.datetime | None = None
+    awaiting: list[AwaitingRow] = field(default_factory=list)
+
+    @property
+    def awaiting_total(self) -> int:
+        return sum(r.total for r in self.awaiting)
+
+
+def approvers():
+    """The accounting approvers: active users granted "can push to accounting" through a group or
+    directly (superusers are not counted as approvers unless they are granted it too)."""
+    perm = Permission.objects.get(content_type__app_label="integration", codename="push_to_accounting")
+    return (
+        get_user_model().objects.filter(Q(groups__permissions=perm) | Q(user_permissions=perm), is_active=True)
+        .distinct().order_by("username")
+    )
+
+
+def accountant_report(*, link_id: int | None = None, model_name: str = "", date_from=None, date_to=None,
+                      now=None) -> list[ApproverRow]:
+    """RPT-1: each accounting approver, the decisions they made in the period, and what awaits them
+    by type and age (every approver sees every link's queue, so what awaits is the same for all)."""
+    models = [m for m in EXPORTABLE_MODELS if not model_name or m._meta.model_name == model_name]
+    awaiting = awaiting_approval(link_id=link_id, models=models, now=now)
+    people = list(approvers())
+    events = AuditEvent.objects.filter(actor__in=people, action__in=("accept", "reject"))
+    if link_id:
+        events = events.filter(link_id=link_id)
+    if date_from:
+        events = events.filter(created_at__date__gte=date_from)
+    if date_to:
+        events = events.filter(created_at__date__lte=date_to)
+    stats = {
+        s["actor_id"]: s
+        for s in events.values("actor_id").annotate(
+            accepted=Count("id", filter=Q(action="accept")), rejected=Count("id", filter=Q(action="reject")),
+            last=Max("created_at"),
+        ).order_by()
+    }
+    out = []
+    for user in people:
+        s = stats.get(user.pk, {})
+        out.append(ApproverRow(user=user, accepted=s.get("accepted", 0), rejected=s.get("rejected", 0),
+                               last_decision=s.get("last"), awaiting=awaiting))
+    return out
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@dataclass
+class LinkDashboard:
+    link: CompanyLink
+    awaiting: list[AwaitingRow]
+    failures: list[tuple[str, str, int]]  # (model name, type label, count)
+    last_export: SyncRun | None
+    exporting: int
+    xero: Connection | None
+    procore: Connection | None
+
+    @property
+    def awaiting_total(self) -> int:
+        return sum(r.total for r in self.awaiting)
+
+
+def dashboard(*, now=None) -> list[LinkDashboard]:
+    """Per link: what awaits approval by type and age, the failures since the last export run, the
+    records accepted and not yet exported, the Xero calls left today and the connections' state."""
+    links = list(CompanyLink.objects.filter(is_active=True).prefetch_related("connections"))
+    awaiting = awaiting_approval(now=now)
+    latest_ids = SyncRun.objects.filter(kind=SyncRun.Kind.EXPORT).values("link_id").annotate(last=Max("id")).values("last")
+    last_runs = {run.link_id: run for run in SyncRun.objects.filter(pk__in=latest_ids)}
+    failures: dict[int, list] = defaultdict(list)
+    exporting: dict[int, int] = defaultdict(int)
+    for model in EXPORTABLE_MODELS:
+        for row in model.objects.filter(erp_status__in=(ErpStatus.FAILED, ErpStatus.EXPORTING)).values(
+            "link_id", "erp_status", "erp_status_changed_at"
+        ).order_by():
+            if row["erp_status"] == ErpStatus.EXPORTING:
+                exporting[row["link_id"]] += 1
+                continue
+            run = last_runs.get(row["link_id"])
+            if run is None or row["erp_status_changed_at"] is None or row["erp_status_changed_at"] >= run.started_at:
+                failures[(row["link_id"], model)].append(1)
+    out = []
+    for link in links:
+        out.append(LinkDashboard(
+            link=link,
+            awaiting=[r for r in awaiting if r.link_id == link.pk],
+            failures=[(m._meta.model_name, _model_label(m), len(failures[(link.pk, m)])) for m in EXPORTABLE_MODELS
+                      if failures.get((link.pk, m))],
+            last_export=last_runs.get(link.pk),
+            exporting=exporting.get(link.pk, 0),
+            xero=link.connection(Connection.Provider.XERO),
+            procore=link.connection(Connection.Provider.PROCORE),
+        ))
+    return out
+
+
+def connections_needing_reconnect():
+    return Connection.objects.filter(status=Connection.Status.NEEDS_RECONNECT).select_related("link").order_by("link__name")
+
+
+@dataclass
+class ScheduleRow:
+    schedule: object
+    last_run: datetime.datetime | None
+    last_success: bool | None
+
+
+def schedules() -> list[ScheduleRow]:
+    """Every django-q2 schedule with its next run and its last run (two queries)."""
+    from django_q.models import Schedule, Task
+
+    items = list(Schedule.objects.order_by("name", "id"))
+    tasks = {t.id: t for t in Task.objects.filter(id__in=[s.task for s in items if s.task]).only("id", "stopped", "success")}
+    out = []
+    for s in items:
+        task = tasks.get(s.task)
+        out.append(ScheduleRow(schedule=s, last_run=task.stopped if task else None, last_success=task.success if task else None))
+    return out
+
+
+# ---------------------------------------------------------------- JC-4 ERP job costs
+
+
+@dataclass
+class JobCostTotals:
+    job_to_date_cost: Decimal = ZERO
+    commitment_invoiced: Decimal = ZERO
+    direct_costs: Decimal = ZERO
+
+    def add(self, row):
+        self.job_to_date_cost += row.job_to_date_cost
+        self.commitment_invoiced += row.commitment_invoiced
+        self.direct_costs += row.direct_costs
+
+
+def job_costs(*, link_id: int | None = None, project_id: int | None = None):
+    """JC-4: per project and cost code, job-to-date cost, commitment invoiced and direct costs, with
+    a subtotal per project and a grand total. Returns (rows, subtotals by project id, total)."""
+    qs = JobCostSummary.objects.select_related("project", "cost_item", "link").order_by(
+        "link__name", "project__project_number", "project__name", "cost_item__item_code")
+    if link_id:
+        qs = qs.filter(link_id=link_id)
+    if project_id:
+        qs = qs.filter(project_id=project_id)
+    rows = list(qs)
+    subtotals: dict[int, JobCostTotals] = defaultdict(JobCostTotals)
+    total = JobCostTotals()
+    for row in rows:
+        subtotals[row.project_id].add(row)
+        total.add(row)
+    return rows, dict(subtotals), total
+
+
+# ---------------------------------------------------------------- JC-6, CO-3, PAY-3 lists
+
+
+def unsyncable_transactions(*, link_id=None, document_type="", search="", date_from=None, date_to=None):
+    """JC-6: every Xero transaction that could not become a direct cost, and why."""
+    qs = UnsyncableTransaction.objects.select_related("link").order_by("-date", "-id")
+    if link_id:
+        qs = qs.filter(link_id=link_id)
+    if document_type:
+        qs = qs.filter(document_type=document_type)
+    if search:
+        qs = qs.filter(Q(reason__icontains=search) | Q(reference__icontains=search) | Q(contact_name__icontains=search))
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    return qs
+
+
+def archived_companies(*, link_id=None, search=""):
+    """CO-3: companies archived in the ERP."""
+    qs = Vendor.objects.filter(archived_in_erp=True).select_related("link").order_by("name")
+    if link_id:
+        qs = qs.filter(link_id=link_id)
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return qs
+
+
+def deleted_in_xero_payments(*, link_id=None, include_resolved: bool = False):
+    """PAY-3: payments deleted or voided in Xero after import, listed for an admin to resolve."""
+    qs = Payment.objects.filter(status=Payment.Status.VOIDED, deleted_in_xero_at__isnull=False).select_related(
+        "link", "commitment", "subcontractor_invoice", "owner_invoice", "prime_contract"
+    ).order_by("-deleted_in_xero_at", "-id")
+    if link_id:
+        qs = qs.filter(link_id=link_id)
+    if not include_resolved:
+        qs = qs.filter(resolved_at__isnull=True)
+    return qs
+
+
+# ---------------------------------------------------------------- RPT-3 reconciliation
+
+FIGURES = (
+    ("committed", "Procore committed", "Xero purchase orders"),
+    ("invoiced", "Procore invoiced", "Xero bills"),
+    ("paid", "Procore paid", "Xero payments"),
+)
+
+
+@dataclass
+class Behind:
+    """A record behind a difference: what it adds on one side and not on the other, and why."""
+
+    model_name: str
+    pk: int
+    label: str
+    amount: Decimal
+    reason: str
+
+
+@dataclass
+class ReconRow:
+    project: object
+    vendor: object
+    cost_code: object  # None for payments: Xero payments are per bill, not per cost code
+    procore: dict = field(default_factory=lambda: {k: ZERO for k, _, _ in FIGURES})
+    xero: dict = field(default_factory=lambda: {k: ZERO for k, _, _ in FIGURES})
+    behind: dict = field(default_factory=lambda: {k: [] for k, _, _ in FIGURES})
+
+    def difference(self, key: str) -> Decimal:
+        return self.procore[key] - self.xero[key]
+
+    @property
+    def differences(self) -> list[tuple[str, str, str, Decimal, list[Behind]]]:
+        return [(k, p, x, self.difference(k), self.behind[k]) for k, p, x in FIGURES if self.difference(k)]
+
+    @property
+    def figures(self) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+        return [(k, self.procore[k], self.xero[k], self.difference(k)) for k, _, _ in FIGURES]
+
+
+def _status_reason(status: str, xero_id: str) -> str:
+    if status == ErpStatus.READY_TO_UPDATE:
+        return "changed in Procore since its export; the update awaits an approver"
+    if status == ErpStatus.SYNCED and not xero_id:
+        return "marked synced without a Xero id"
+    label = ErpStatus(status).label.lower() if status in ErpStatus.values else status
+    return f"not in Xero: {label}"
+
+
+def reconciliation(*, link_id: int, project_id=None, vendor_id=None, differences_only: bool = False) -> list[ReconRow]:
+    """RPT-3, computed from the connector's own records, per project, vendor and cost code:
+
+    - Procore committed = approved commitments' schedule-of-values lines + approved change orders' lines;
+      Xero purchase orders = the same lines of the commitments and change orders that are synced.
+    - Procore invoiced = approved subcontractor invoices' lines (work this period, before retainage);
+      Xero bills = the same lines of the invoices that are synced.
+    - Xero payments = the bill payments imported from Xero (not voided); Procore paid = those written
+      to Procore. Payments are per bill, so they sit on a row of their own per project and vendor.
+
+    Each difference lists the records that make it, with their amount and why they are on one side only.
+    """
+    rows: dict[tuple, ReconRow] = {}
+
+    def row_for(project, vendor, cost_code) -> ReconRow:
+        key = (project.pk if project else None, vendor.pk if vendor else None, cost_code.pk if cost_code else None)
+        if key not in rows:
+            rows[key] = ReconRow(project=project, vendor=vendor, cost_code=cost_code)
+        return rows[key]
+
+    def add(row, key, amount, record_model, pk, label, status, xero_id):
+        row.procore[key] += amount
+        if status == ErpStatus.SYNCED and xero_id:
+            row.xero[key] += amount
+        else:
+            row.behind[key].append(Behind(record_model, pk, label, amount, _status_reason(status, xero_id)))
+
+    def sums(qs, parent: str, extra: tuple):
+        values = (f"{parent}_id", f"{parent}__erp_status", f"{parent}__xero_id", "cost_item__cost_code_id", *extra)
+        return qs.values(*values).annotate(total=Sum("amount")).order_by(f"{parent}_id", "cost_item__cost_code_id")
+
+    commitment_lines = CommitmentLine.objects.filter(commitment__link_id=link_id)
+    co_lines = ChangeOrderLine.objects.filter(change_order__link_id=link_id)
+    invoice_lines = InvoiceLine.objects.filter(invoice__link_id=link_id)
+    payments = Payment.objects.filter(link_id=link_id, direction=Payment.Direction.ISSUED).exclude(status=Payment.Status.VOIDED)
+    if project_id:
+        commitment_lines = commitment_lines.filter(commitment__project_id=project_id)
+        co_lines = co_lines.filter(change_order__project_id=project_id)
+        invoice_lines = invoice_lines.filter(invoice__project_id=project_id)
+        payments = payments.filter(Q(commitment__project_id=project_id) | Q(subcontractor_invoice__project_id=project_id))
+    if vendor_id:
+        commitment_lines = commitment_lines.filter(commitment__vendor_id=vendor_id)
+        co_lines = co_lines.filter(change_order__commitment__vendor_id=vendor_id)
+        invoice_lines = invoice_lines.filter(invoice__vendor_id=vendor_id)
+        payments = payments.filter(Q(commitment__vendor_id=vendor_id) | Q(subcontractor_invoice__vendor_id=vendor_id))
+
+    # Whole objects for the row headers and the labels, loaded once.
+    from integration.models import ChangeOrder, Commitment, CostCode, Project, SubcontractorInvoice
+
+    commitments = {c.pk: c for c in Commitment.objects.filter(link_id=link_id)}
+    change_orders = {c.pk: c for c in ChangeOrder.objects.filter(link_id=link_id).select_related("commitment")}
+    invoices = {i.pk: i for i in SubcontractorInvoice.objects.filter(link_id=link_id).select_related("vendor")}
+    projects = {p.pk: p for p in Project.objects.filter(link_id=link_id)}
+    vendors = {v.pk: v for v in Vendor.objects.filter(link_id=link_id)}
+    cost_codes = {c.pk: c for c in CostCode.objects.filter(link_id=link_id)}
+
+    for s in sums(commitment_lines, "commitment", ()):
+        c = commitments[s["commitment_id"]]
+        if (c.status or "").strip().lower() not in APPROVED:
+            continue
+        row = row_for(projects.get(c.project_id), vendors.get(c.vendor_id), cost_codes.get(s["cost_item__cost_code_id"]))
+        add(row, "committed", s["total"] or ZERO, "commitment", c.pk, f"Commitment {c}", s["commitment__erp_status"], s["commitment__xero_id"])
+    for s in sums(co_lines, "change_order", ()):
+        co = change_orders[s["change_order_id"]]
+        if (co.status or "").strip().lower() not in APPROVED:
+            continue
+        row = row_for(projects.get(co.project_id), vendors.get(co.commitment.vendor_id), cost_codes.get(s["cost_item__cost_code_id"]))
+        add(row, "committed", s["total"] or ZERO, "changeorder", co.pk, f"Change order {co}",
+            s["change_order__erp_status"], s["change_order__xero_id"] or co.commitment.xero_id)
+    for s in sums(invoice_lines, "invoice", ()):
+        inv = invoices[s["invoice_id"]]
+        if (inv.status or "").strip().lower() not in APPROVED:
+            continue
+        row = row_for(projects.get(inv.project_id), vendors.get(inv.vendor_id), cost_codes.get(s["cost_item__cost_code_id"]))
+        add(row, "invoiced", s["total"] or ZERO, "subcontractorinvoice", inv.pk, f"Subcontractor invoice {inv.invoice_number or inv.number}",
+            s["invoice__erp_status"], s["invoice__xero_id"])
+    for p in payments.values("id", "amount", "date", "reference", "status", "commitment_id", "subcontractor_invoice_id").order_by("date", "id"):
+        inv = invoices.get(p["subcontractor_invoice_id"])
+        commitment = commitments.get(p["commitment_id"]) or (commitments.get(inv.commitment_id) if inv else None)
+        project_pk = inv.project_id if inv else (commitment.project_id if commitment else None)
+        vendor_pk = inv.vendor_id if inv else (commitment.vendor_id if commitment else None)
+        row = row_for(projects.get(project_pk), vendors.get(vendor_pk), None)
+        amount = p["amount"] or ZERO
+        row.xero["paid"] += amount
+        if p["status"] == Payment.Status.SYNCED:
+            row.procore["paid"] += amount
+        else:
+            reason = "imported from Xero, not yet written to Procore" if p["status"] == Payment.Status.PENDING else "writing it to Procore failed"
+            row.behind["paid"].append(Behind("payment", p["id"], f"Payment {p['reference'] or p['id']} of {p['date']}", -amount, reason))
+
+    out = sorted(rows.values(), key=lambda r: (
+        str(r.project or ""), str(r.vendor or ""), r.cost_code is None, str(r.cost_code.code if r.cost_code else "")))
+    if differences_only:
+        out = [r for r in out if r.differences]
+    return out
