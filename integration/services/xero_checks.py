@@ -1,0 +1,47 @@
+"""Ask Xero, at this moment, whether a record's document is gone (SYNC-7, CMT-3, CCO-2)."""
+
+from __future__ import annotations
+
+from integration.services.connections import xero_client_for
+from xero_client.errors import NotFound
+
+GONE = {"DELETED", "VOIDED", "ARCHIVED"}
+
+
+def xero_document_removed(record, client=None) -> tuple[bool, str]:
+    """(True, detail) when the record's Xero document is deleted or voided (or no longer exists)."""
+    client = client or xero_client_for(record.link)
+    model = record._meta.model_name
+    try:
+        if model in ("subcontractorinvoice", "ownerinvoice"):
+            status = client.get_invoice(record.xero_id).get("Status")
+        elif model == "commitment":
+            status = client.get_purchase_order(record.xero_id).get("Status")
+        elif model == "changeorder":
+            order = client.get_purchase_order(record.xero_id)
+            if order.get("Status") in GONE:
+                return True, f"its purchase order is {order['Status'].lower()} in Xero."
+            marker = f"CO {record.number}:"
+            left = [line for line in order.get("LineItems", []) if str(line.get("Description", "")).startswith(marker)]
+            if left:
+                return False, f"the purchase order still has {len(left)} line(s) of change order {record.number}."
+            return True, "its lines are no longer on the purchase order."
+        elif model == "vendor":
+            status = client.get_contact(record.xero_id).get("ContactStatus")
+        elif model == "costitem":
+            items = {i.get("ItemID") for i in client.list_items()}
+            return (record.xero_id not in items, "the Item no longer exists in Xero." if record.xero_id not in items else "the Item still exists in Xero.")
+        elif model == "project":
+            for category in client.list_tracking_categories(include_archived=True):
+                for option in category.get("Options", []):
+                    if option.get("TrackingOptionID") == record.xero_id:
+                        status = option.get("Status")
+                        return (status in GONE, f"its tracking option is {str(status).lower()} in Xero.")
+            return True, "its tracking option no longer exists in Xero."
+        else:
+            return False, "this type cannot be unlinked."
+    except NotFound:
+        return True, "the document no longer exists in Xero."
+    if status in GONE:
+        return True, f"it is {status.lower()} in Xero."
+    return False, f"it is still {str(status).lower()} in Xero."
