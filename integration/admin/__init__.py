@@ -3,8 +3,11 @@
 from django.contrib import admin
 
 from integration import models as m
+from integration.services import cost_codes as cost_codes_service
 
 from .base import ErpRecordAdmin
+from .cost_codes import CsvImportExportMixin, assign_default_cost_types
+from .runs import run_page
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -152,19 +155,41 @@ class AccountMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.CostCode)
-class CostCodeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "link", "active")
+class CostCodeAdmin(CsvImportExportMixin, admin.ModelAdmin):
+    """WBS-4, WBS-5: CSV import (with a preview) and export, and default cost types."""
+
+    list_display = ("code", "name", "link", "default_types", "active")
     list_filter = ("link", "active")
     list_select_related = ("link",)
     search_fields = ("code", "name")
     filter_horizontal = ("default_cost_types",)
+    show_full_result_count = False
+    actions = [assign_default_cost_types]
+    csv_kind = "cost codes"
+    csv_columns = "code, description, cost_types (cost type codes separated by ';', e.g. L;M;S)"
+    csv_preview = staticmethod(cost_codes_service.cost_codes_preview)
+    csv_import = staticmethod(cost_codes_service.cost_codes_import)
+    csv_export = staticmethod(cost_codes_service.cost_codes_export)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("default_cost_types")
+
+    @admin.display(description="Default cost types")
+    def default_types(self, obj):
+        return ";".join(sorted(t.code for t in obj.default_cost_types.all())) or "-"
 
 
 @admin.register(m.CostType)
-class CostTypeAdmin(admin.ModelAdmin):
+class CostTypeAdmin(CsvImportExportMixin, admin.ModelAdmin):
     list_display = ("code", "name", "base_type", "link", "active")
     list_filter = ("link", "active")
     list_select_related = ("link",)
+    show_full_result_count = False
+    csv_kind = "cost types"
+    csv_columns = "code, name, base_type, active (1 or 0)"
+    csv_preview = staticmethod(cost_codes_service.cost_types_preview)
+    csv_import = staticmethod(cost_codes_service.cost_types_import)
+    csv_export = staticmethod(cost_codes_service.cost_types_export)
 
 
 @admin.register(m.PrimeContract)
@@ -216,9 +241,36 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(m.SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = ("started_at", "kind", "trigger", "link", "status", "progress_done", "progress_total", "finished_at")
+    """RPT-4: every run; its page shows the progress while it runs (refreshing by itself), then its
+    counts and its errors, each linked to its record."""
+
+    list_display = ("__str__", "started_at", "kind", "trigger", "link", "status", "progress", "counts_summary", "error_count", "finished_at")
     list_filter = ("kind", "status", "trigger", "link")
     list_select_related = ("link",)
+    change_form_template = "admin/integration/syncrun_change_form.html"
+    COUNT_NAMES = ("read", "created", "updated", "skipped", "failed")
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        if not obj.progress_total:
+            return f"{obj.progress_done}" if obj.progress_done else "-"
+        return f"{obj.progress_done}/{obj.progress_total} ({100 * obj.progress_done // obj.progress_total}%)"
+
+    @admin.display(description="Counts")
+    def counts_summary(self, obj):
+        counts = obj.counts or {}
+        return ", ".join(f"{k} {counts[k]}" for k in (*self.COUNT_NAMES, *sorted(set(counts) - set(self.COUNT_NAMES))) if k in counts) or "-"
+
+    @admin.display(description="Errors")
+    def error_count(self, obj):
+        return len(obj.errors or [])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if run is not None:
+            extra_context.update(run_page(run))
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(m.UnsyncableTransaction)

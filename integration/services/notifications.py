@@ -1,4 +1,4 @@
-"""Email (SYNC-9): the rejection notice to the sender."""
+"""Email (SYNC-9): the rejection notice to the sender, and the daily summary to the approvers."""
 
 from __future__ import annotations
 
@@ -27,3 +27,54 @@ def notify_rejection(*, record_ref: tuple, sender_id: int | None, reason: str) -
     )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [sender.email])
     return True
+
+
+DAILY_SUMMARY_SUBJECT = "ERP Integrations Daily Summary"
+
+
+def send_daily_summary(*, now=None) -> int:
+    """SYNC-9: one "ERP Integrations Daily Summary" to each accounting approver with an email address,
+    while anything awaits approval: per link and type, how many records wait and since when, by age,
+    with a link to each queue. Nothing is sent when nothing awaits. Returns the number of emails sent."""
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from integration import reports
+
+    now = now or timezone.now()
+    awaiting = reports.awaiting_approval(now=now)
+    if not awaiting:
+        return 0
+    base = public_base_url()
+    by_link: dict[str, list] = {}
+    for row in awaiting:
+        row.url = (base + reverse(f"admin:integration_{row.model_name}_changelist")
+                   + f"?link__id__exact={row.link_id}&erp_status__in=ready_to_export,ready_to_update")
+        by_link.setdefault(row.link_name, []).append(row)
+    total = sum(r.total for r in awaiting)
+    sent = 0
+    for approver in reports.approvers():
+        if not approver.email:
+            continue
+        context = {"approver": approver, "by_link": by_link, "total": total, "now": now,
+                   "age_buckets": reports.AGE_BUCKETS, "dashboard_url": base + reverse("admin:index")}
+        message = EmailMultiAlternatives(
+            DAILY_SUMMARY_SUBJECT,
+            render_to_string("emails/daily_summary.txt", context),
+            settings.DEFAULT_FROM_EMAIL,
+            [approver.email],
+        )
+        message.attach_alternative(render_to_string("emails/daily_summary.html", context), "text/html")
+        message.send()
+        sent += 1
+    return sent
+
+
+def public_base_url() -> str:
+    """Where people open the admin, for absolute links in emails: CONNECTOR_BASE_URL when set, else
+    the first CSRF_TRUSTED_ORIGINS entry (the public origin behind a proxy), else the demo's address."""
+    explicit = getattr(settings, "CONNECTOR_BASE_URL", "")
+    origins = getattr(settings, "CSRF_TRUSTED_ORIGINS", [])
+    return (explicit or (origins[0] if origins else "") or "http://127.0.0.1:8000").rstrip("/")
