@@ -8,4 +8,6 @@ urlpatterns = [
     # the reports live beside it; every view is wrapped by admin.site.admin_view.
     path("admin/", include((desk_urlpatterns(), "desk"))),
     path("admin/", admin.site.urls),
+    # Connect flows (CONN-2): the OAuth redirect URIs are /connect/xero/callback and /connect/procore/callback.
+    path("connect/", include("integration.views.urls")),
 ]
