@@ -115,6 +115,8 @@ PROCORE_CLIENT_SECRET = env.str("PROCORE_CLIENT_SECRET", default="")
 XERO_CLIENT_ID = env.str("XERO_CLIENT_ID", default="")
 XERO_CLIENT_SECRET = env.str("XERO_CLIENT_SECRET", default="")
 XERO_WEBHOOK_KEY = env.str("XERO_WEBHOOK_KEY", default="")
+# The secret registered as the Procore hook's Authorization header (sent back with every delivery, REL-4).
+PROCORE_WEBHOOK_SECRET = env.str("PROCORE_WEBHOOK_SECRET", default="")
 # "granular" for Xero apps created since 2 March 2026, "broad" for older apps.
 XERO_SCOPES = env.str("XERO_SCOPES", default="granular")
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=30.0)

@@ -22,3 +22,52 @@ def send_daily_summary() -> int:
     from integration.services.notifications import send_daily_summary as run
 
     return run()
+
+
+# -- imports from Xero (issue 6): each task loads the link by id and calls one service ------------------
+def _link(link_id: int):
+    from integration.models import CompanyLink
+
+    return CompanyLink.objects.get(pk=link_id)
+
+
+def import_payments(link_id: int, trigger: str = "schedule") -> dict:
+    """Xero payments → Procore contract payments (PAY-1..6)."""
+    from integration.services.imports import import_payments as run
+
+    return run(link=_link(link_id), trigger=trigger).counts
+
+
+def import_job_costs(link_id: int, trigger: str = "schedule", project_id: int | None = None,
+                     contact_id: str | None = None) -> dict:
+    """Xero cost documents → Procore direct costs, for the link, one project or one contact (JC-5, JC-9)."""
+    from integration.models import Project
+    from integration.services.imports import import_job_costs as run
+
+    link = _link(link_id)
+    project = Project.objects.get(pk=project_id, link=link) if project_id else None
+    return run(link=link, trigger=trigger, project=project, contact_id=contact_id).counts
+
+
+def import_contacts(link_id: int, trigger: str = "on_demand", contact_id: str | None = None) -> dict:
+    """The "Procore" contact group → Procore vendors (CO-2)."""
+    from integration.services.imports import import_contacts as run
+
+    return run(link=_link(link_id), trigger=trigger, contact_id=contact_id).counts
+
+
+def import_xero_document(link_id: int, category: str, resource_id: str, trigger: str = "webhook") -> dict:
+    """A Xero webhook's targeted sync of one invoice, credit note or contact (REL-4)."""
+    from integration.services.imports import import_xero_document as run
+
+    run_ = run(link=_link(link_id), category=category, resource_id=resource_id, trigger=trigger)
+    return run_.counts if run_ is not None else {}
+
+
+def pull_record(link_id: int, resource_name: str, resource_id: int, project_id: int | None = None,
+                trigger: str = "webhook") -> dict:
+    """A Procore webhook's targeted pull of one record (REL-4)."""
+    from integration.services.pull import pull_record as run
+
+    return run(link_id=link_id, resource_name=resource_name, resource_id=resource_id, project_id=project_id,
+               trigger=trigger).counts

@@ -1,0 +1,568 @@
+"""Xero cost documents → Procore direct costs (JC-1..3, JC-5..9), and the unsyncable list (JC-6).
+
+``import_job_costs(*, link, trigger, actor, project=None, contact_id=None)`` reads, incrementally
+(one ``If-Modified-Since`` cursor per resource, pages of 1000, PERF-2):
+bills (``Invoices`` where ``Type=="ACCPAY"``), spend money (``BankTransactions`` where ``Type=="SPEND"``),
+supplier credit notes (``CreditNotes`` where ``Type=="ACCPAYCREDIT"``) and manual journals. With a
+`project` (JC-9 "get direct invoices for project #") or a `contact_id` (JC-9 one contact) it reads
+everything of that scope without a cursor. Documents listed unsyncable for a reason the connector can
+fix (a project or contact linked since, an account mapped since) are read again at the end.
+
+A document becomes direct costs when it is approved (bills and credit notes AUTHORISED or PAID, spend
+money AUTHORISED, journals POSTED) and every line is tracked to a synced project and coded to a synced
+Item (journal lines: tracked lines only, their account mapped to a cost item in ``AccountMapping``,
+JC-8). Lines on the link's retainage Item are left out (retainage is not a cost code, 003_*.txt). A
+document tracked to several projects gives one direct cost per project with only its lines (JC-3).
+Mapping ("Job Cost Transaction Details", 003_*.txt; ``direct_cost_payload``): type ``invoice`` for a
+bill entered in Xero, ``subcontractor_invoice`` for a bill exported from Procore, ``expense`` for spend
+money and journals; status approved; date; vendor = the contact (journals: the company itself, see
+``journal_vendor``); invoice # = the bill's reference; description = the reference of spend money and
+of bills from Procore; received date only for documents first entered in Xero; lines = Item → budget
+code (the project's cost code + the cost type), description, quantity, unit cost, amount (net of tax);
+credit notes negative. ``origin_id`` = the Xero id (``<id>:<procore project id>`` for the parts of a
+document tracked to several projects).
+
+A changed document updates its direct costs; a voided or deleted one (or one that became unsyncable)
+removes them in Procore. Procore locks a direct cost with an origin_id (§13): updates and deletes
+unlock it first. Direct costs an admin unlocked (JC-7, ``direct_cost_unlock``) are left alone.
+Every document that cannot be imported is kept in ``UnsyncableTransaction`` with its reasons (JC-6).
+The job cost summary (JC-4) is recomputed at the end of each run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from integration.models import (
+    AccountMapping,
+    CompanyLink,
+    CostItem,
+    DirectCost,
+    DirectCostLine,
+    Project,
+    SubcontractorInvoice,
+    SyncRun,
+    UnsyncableTransaction,
+    Vendor,
+)
+from integration.services.audit import audit_record
+
+from .common import (
+    ZERO,
+    BadDocument,
+    amount,
+    clients_for,
+    create_once,
+    cursor_get,
+    cursor_set,
+    day,
+    later,
+    obj,
+    rows,
+    run_guarded,
+    stamp,
+    start_run,
+    text,
+)
+
+log = logging.getLogger(__name__)
+
+BILL, SPEND, CREDIT, JOURNAL = "ACCPAY", "SPEND", "ACCPAYCREDIT", "MANUALJOURNAL"
+APPROVED = {BILL: {"AUTHORISED", "PAID"}, CREDIT: {"AUTHORISED", "PAID"}, SPEND: {"AUTHORISED"}, JOURNAL: {"POSTED"}}
+REMOVED = {"VOIDED", "DELETED"}
+ID_KEYS = {BILL: "InvoiceID", CREDIT: "CreditNoteID", SPEND: "BankTransactionID", JOURNAL: "ManualJournalID"}
+RESOURCES = {BILL: "Invoices", CREDIT: "CreditNotes", SPEND: "BankTransactions", JOURNAL: "ManualJournals"}
+CURSORS = {BILL: "xero:bills", SPEND: "xero:spend_money", CREDIT: "xero:credit_notes", JOURNAL: "xero:manual_journals"}
+NOT_APPROVED = "not approved"
+RETRY_LIMIT = 200
+
+
+@dataclass
+class Line:
+    number: int
+    line_id: str
+    item_code: str
+    account_code: str
+    description: str
+    quantity: Decimal
+    unit_cost: Decimal
+    amount: Decimal
+    option_id: str
+    option_name: str
+    tracked: bool
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source: str
+    status: str
+    date: dt.date
+    contact_id: str
+    contact_name: str
+    number: str
+    reference: str
+    updated: dt.datetime | None
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def label(self) -> str:
+        kind = {BILL: "Bill", SPEND: "Spend money", CREDIT: "Credit note", JOURNAL: "Manual journal"}[self.source]
+        return f"{kind} {self.number or self.reference or self.doc_id}"
+
+
+def parse_document(doc: dict, source: str, *, tracking_category: str) -> Document:
+    """A Xero bill, spend money, supplier credit note or manual journal, checked (REL-6)."""
+    if not isinstance(doc, dict):
+        raise BadDocument("a document is not an object")
+    doc_id = text(doc.get(ID_KEYS[source]), ID_KEYS[source], required=True).lower()
+    where = f"{RESOURCES[source]} {doc_id}"
+    sign = Decimal("-1") if source == CREDIT else Decimal("1")
+    inclusive = doc.get("LineAmountTypes") == "Inclusive"
+    raw_lines = rows(doc.get("JournalLines" if source == JOURNAL else "LineItems"), f"{where}: lines")
+    lines = []
+    for number, raw in enumerate(raw_lines, start=1):
+        label = f"{where}: line {number}"
+        line_amount = amount(raw.get("LineAmount"), f"{label} LineAmount")
+        if inclusive and source != JOURNAL:
+            line_amount -= amount(raw.get("TaxAmount"), f"{label} TaxAmount", required=False)
+        quantity = Decimal("1") if source == JOURNAL else amount(raw.get("Quantity", 1), f"{label} Quantity")
+        unit = line_amount if source == JOURNAL else amount(raw.get("UnitAmount", line_amount), f"{label} UnitAmount")
+        option_id = option_name = ""
+        tracked = False
+        for entry in rows(raw.get("Tracking"), f"{label} Tracking"):
+            name = text(entry.get("Name"), f"{label} Tracking.Name")
+            if name.casefold() == tracking_category.strip().casefold():
+                tracked = True
+                option_id = text(entry.get("TrackingOptionID"), f"{label} TrackingOptionID").lower()
+                option_name = text(entry.get("Option"), f"{label} Tracking.Option")
+        lines.append(Line(
+            number=number, line_id=text(raw.get("LineItemID"), f"{label} LineItemID").lower(),
+            item_code=text(raw.get("ItemCode"), f"{label} ItemCode"),
+            account_code=text(raw.get("AccountCode"), f"{label} AccountCode"),
+            description=text(raw.get("Description"), f"{label} Description", limit=1000),
+            quantity=quantity, unit_cost=sign * unit if source != JOURNAL else unit,
+            amount=sign * line_amount if source != JOURNAL else line_amount,
+            option_id=option_id, option_name=option_name, tracked=tracked))
+    contact = obj(doc.get("Contact"), f"{where}: Contact", required=source != JOURNAL)
+    number_key = {BILL: "InvoiceNumber", CREDIT: "CreditNoteNumber"}.get(source)
+    return Document(
+        doc_id=doc_id, source=source,
+        status=text(doc.get("Status"), f"{where}: Status", required=True).upper(),
+        date=day(doc.get("Date"), f"{where}: Date"),
+        contact_id=text(contact.get("ContactID"), f"{where}: Contact.ContactID").lower(),
+        contact_name=text(contact.get("Name"), f"{where}: Contact.Name", limit=255),
+        number=text(doc.get(number_key), f"{where}: {number_key}", limit=255) if number_key else "",
+        reference=text(doc.get("Narration" if source == JOURNAL else "Reference"), f"{where}: Reference", limit=255),
+        updated=stamp(doc.get("UpdatedDateUTC")),
+        lines=lines,
+    )
+
+
+@dataclass
+class Part:
+    """The lines of one document for one project, ready for Procore."""
+
+    project: Project
+    lines: list[tuple[Line, CostItem, dict]]
+
+
+class JobCostImporter:
+    """One run: caches of the link's projects, items, vendors and each project's Procore cost codes."""
+
+    def __init__(self, link: CompanyLink, xero, procore, tracker, actor=None):
+        self.link, self.xero, self.procore, self.tracker, self.actor = link, xero, procore, tracker, actor
+        projects = list(Project.objects.filter(link=link))
+        self.projects_by_option_id = {p.xero_id.lower(): p for p in projects if p.xero_id}
+        from integration.mapping.common import project_option_name
+
+        self.projects_by_option_name = {}
+        for p in projects:
+            for name in {p.xero_option_name, project_option_name(p)}:
+                if name:
+                    self.projects_by_option_name.setdefault(name.casefold(), p)
+        self.items = {i.item_code.casefold(): i for i in CostItem.objects.filter(link=link).select_related(
+            "cost_code", "cost_type")}
+        self.mappings = {m.account_code: m.cost_item for m in AccountMapping.objects.filter(link=link).select_related(
+            "cost_item__cost_code", "cost_item__cost_type")}
+        self.from_procore = {x.lower() for x in SubcontractorInvoice.objects.filter(link=link).exclude(xero_id="")
+                             .values_list("xero_id", flat=True)}
+        self._cost_codes: dict[int, list[dict]] = {}
+        self._journal_vendor: Vendor | None = None
+        self.seen: set[str] = set()
+
+    # -- reading -----------------------------------------------------------------------------------
+    def run_source(self, source: str, *, since: dt.datetime | None, contact_id: str | None = None,
+                   project: Project | None = None) -> dt.datetime | None:
+        where = {BILL: 'Type=="ACCPAY"', CREDIT: 'Type=="ACCPAYCREDIT"', SPEND: 'Type=="SPEND"', JOURNAL: None}[source]
+        if contact_id:
+            if source == JOURNAL:
+                return None  # journals have no contact
+            where = f'{where} && Contact.ContactID==Guid("{contact_id}")'
+        iterate = {BILL: self.xero.iter_invoices, CREDIT: self.xero.iter_credit_notes,
+                   SPEND: self.xero.iter_bank_transactions, JOURNAL: self.xero.iter_manual_journals}[source]
+        high = None
+        for raw in iterate(if_modified_since=since, where=where):
+            high = later(high, raw.get("UpdatedDateUTC") if isinstance(raw, dict) else None)
+            self.process(raw, source, project=project)
+        return high
+
+    def retry_unsyncable(self) -> None:
+        """Documents listed unsyncable for a reason fixed on our side since are read again."""
+        pending = (UnsyncableTransaction.objects.filter(link=self.link).exclude(reason__startswith=NOT_APPROVED)
+                   .exclude(xero_document_id__in=self.seen).order_by("last_seen_at")[:RETRY_LIMIT])
+        for entry in pending:
+            source = entry.document_type
+            if source not in RESOURCES:
+                continue
+            body = self.xero.get(f"{RESOURCES[source]}/{entry.xero_document_id}")
+            documents = body.get(RESOURCES[source]) if isinstance(body, dict) else None
+            if not isinstance(documents, list) or not documents:
+                continue
+            self.process(documents[0], source)
+
+    # -- one document ------------------------------------------------------------------------------
+    def process(self, raw: dict, source: str, *, project: Project | None = None) -> None:
+        from procore_client.errors import ProcoreError
+
+        self.tracker.count("read")
+        try:
+            doc = parse_document(raw, source, tracking_category=self.link.project_tracking_category)
+        except BadDocument as exc:
+            self.tracker.count("failed")
+            self.tracker.error(None, f"Xero document skipped: {exc}")
+            return
+        if source == SPEND and str(raw.get("Type") or "SPEND").upper() != "SPEND":
+            return
+        self.seen.add(doc.doc_id)
+        if project is not None and not any(self._project_of(line) == project for line in doc.lines):
+            return  # JC-9: one project only
+        try:
+            self._process(doc)
+        except ProcoreError as exc:
+            self.tracker.count("failed")
+            self.tracker.error(None, f"{doc.label}: Procore refused it: {exc}")
+        self.tracker.advance()
+
+    def _process(self, doc: Document) -> None:
+        existing = list(DirectCost.objects.filter(link=self.link, xero_document_id=doc.doc_id).select_related("project"))
+        if doc.status in REMOVED:
+            removed = self._remove(doc, [dc for dc in existing if not dc.removed], f"{doc.status.lower()} in Xero")
+            UnsyncableTransaction.objects.filter(link=self.link, xero_document_id=doc.doc_id).delete()
+            self.tracker.count("updated" if removed else "skipped")
+            return
+        if doc.status not in APPROVED[doc.source]:
+            self._remove(doc, [dc for dc in existing if not dc.removed], "no longer approved in Xero")
+            self._unsyncable(doc, [f"{NOT_APPROVED} (status {doc.status})"])
+            self.tracker.count("skipped")
+            return
+        parts, reasons, vendor = self._plan(doc)
+        if reasons:
+            self._remove(doc, [dc for dc in existing if not dc.removed], "cannot be imported any more")
+            self._unsyncable(doc, reasons)
+            self.tracker.count("skipped")
+            return
+        by_project = {dc.project_id: dc for dc in existing}
+        several = len(parts) > 1
+        changed = False
+        for part in parts.values():
+            current = by_project.get(part.project.pk)
+            changed |= self._apply(doc, part, vendor, current, several=several)
+        gone = [dc for dc in existing if not dc.removed and dc.project_id not in parts]
+        changed |= bool(self._remove(doc, gone, "no longer tracked to this project"))
+        UnsyncableTransaction.objects.filter(link=self.link, xero_document_id=doc.doc_id).delete()
+        self.tracker.count("created" if changed and not existing else "updated" if changed else "skipped")
+
+    def _project_of(self, line: Line) -> Project | None:
+        if not line.tracked:
+            return None
+        return self.projects_by_option_id.get(line.option_id) or self.projects_by_option_name.get(
+            line.option_name.casefold())
+
+    def _plan(self, doc: Document) -> tuple[dict[int, Part], list[str], Vendor | None]:
+        reasons: list[str] = []
+        parts: dict[int, Part] = OrderedDict()
+        for line in doc.lines:
+            if line.item_code and line.item_code.casefold() == self.link.retainage_item_code.casefold():
+                continue  # retainage is not a cost code (003_*.txt, Subcontractor Invoices note 2)
+            if doc.source == JOURNAL and not line.tracked:
+                continue  # the balancing side of a journal
+            if line.amount == 0:
+                continue
+            where = f"line {line.number}"
+            if not line.tracked:
+                reasons.append(f"{where}: no project tracking ({self.link.project_tracking_category})")
+                continue
+            project = self._project_of(line)
+            if project is None or not project.procore_id:
+                reasons.append(f"{where}: project not synced (tracking option '{line.option_name}')")
+                continue
+            if doc.source == JOURNAL:
+                item = self.mappings.get(line.account_code)
+                if item is None:
+                    reasons.append(f"{where}: account {line.account_code} is not mapped to a cost item")
+                    continue
+            else:
+                item = self.items.get(line.item_code.casefold()) if line.item_code else None
+                if item is None or not item.xero_id:
+                    reasons.append(f"{where}: unknown Item '{line.item_code}' (not a synced cost code)"
+                                   if line.item_code else f"{where}: no Item (cost code)")
+                    continue
+            code = self._budget_code(project, item)
+            if code is None:
+                reasons.append(f"{where}: cost code {item.cost_code.code} is not on project "
+                               f"{project.project_number or project.name} in Procore")
+                continue
+            parts.setdefault(project.pk, Part(project, [])).lines.append((line, item, code))
+        vendor = None
+        if not reasons:
+            if not parts:
+                reasons.append("no project tracking" if doc.source != JOURNAL else
+                               "no journal line is tracked to a project")
+            elif doc.source == JOURNAL:
+                vendor = self.journal_vendor()
+            else:
+                vendor = Vendor.objects.filter(link=self.link, xero_id__iexact=doc.contact_id,
+                                               procore_id__isnull=False).first()
+                if vendor is None:
+                    reasons.append(f"contact '{doc.contact_name}' is not linked to a Procore company")
+        return parts, reasons, vendor
+
+    def _budget_code(self, project: Project, item: CostItem) -> dict | None:
+        """Item → budget code: the project's cost code for the item's cost code, plus the cost type."""
+        if not item.cost_type.procore_id:
+            return None
+        if project.procore_id not in self._cost_codes:
+            self._cost_codes[project.procore_id] = self.procore.list_project_cost_codes(project.procore_id)
+        for code in self._cost_codes[project.procore_id]:
+            if ((item.cost_code.procore_id and code.get("standard_cost_code_id") == item.cost_code.procore_id)
+                    or item.cost_code.code in (code.get("full_code"), code.get("code"))):
+                return {"cost_code_id": code["id"], "line_item_type_id": item.cost_type.procore_id}
+        return None
+
+    def journal_vendor(self) -> Vendor:
+        """Journals have no contact; Procore wants a vendor: the company itself, by the Xero org's name."""
+        if self._journal_vendor is not None:
+            return self._journal_vendor
+        name = (self.link.xero_tenant_name or self.link.name)[:255]
+        vendor = Vendor.objects.filter(link=self.link, name=name, procore_id__isnull=False).first()
+        if vendor is None:
+            found = next((v for v in self.procore.list_vendors() if v.get("name") == name), None)
+            if found is None:
+                found = self.procore.create_vendor({"name": name})
+            vendor, _ = Vendor.objects.get_or_create(link=self.link, procore_id=found["id"], defaults={"name": name})
+        self._journal_vendor = vendor
+        return vendor
+
+    # -- writing -----------------------------------------------------------------------------------
+    def _apply(self, doc: Document, part: Part, vendor: Vendor, current: DirectCost | None, *, several: bool) -> bool:
+        project = part.project
+        if current is not None and not current.locked and not current.removed:
+            self.tracker.error(current, f"{doc.label}: unlocked by an admin (JC-7); not updated from Xero")
+            return False
+        total = sum((line.amount for line, _, _ in part.lines), ZERO)
+        if (current is not None and current.procore_id and not current.removed and doc.updated is not None
+                and current.xero_updated_at == doc.updated and current.amount == total):
+            return False
+        origin = f"{doc.doc_id}:{project.procore_id}" if several else doc.doc_id
+        payload = direct_cost_payload(doc, part, vendor, from_procore=doc.doc_id in self.from_procore, origin_id=origin)
+        header = {k: v for k, v in payload.items() if k != "line_items"}
+        with transaction.atomic():
+            row, created = DirectCost.objects.select_for_update().get_or_create(
+                link=self.link, xero_document_id=doc.doc_id, project=project,
+                defaults={"xero_document_type": doc.source, "direct_cost_type": payload["direct_cost_type"],
+                          "date": doc.date, "vendor": vendor})
+        pid = project.procore_id
+        if row.procore_id and not row.removed:
+            update = {k: v for k, v in payload.items() if k not in ("direct_cost_type", "origin_id", "origin_data")}
+            self.procore.set_direct_cost_origin_id(pid, row.procore_id, None)  # unlock (§13)
+            self.procore.update_direct_cost(pid, row.procore_id, update)
+            self.procore.set_direct_cost_origin_id(pid, row.procore_id, origin, origin_data=payload["origin_data"])
+            action = "direct_cost_update"
+            procore_id = row.procore_id
+        else:
+            answer = create_once(lambda: self.procore.create_direct_cost(pid, payload),
+                                 lambda: self._find(pid, origin), check_first=not created)
+            procore_id = answer["id"]
+            action = "direct_cost_import"
+        with transaction.atomic():
+            row = DirectCost.objects.select_for_update().get(pk=row.pk)
+            row.procore_id = procore_id
+            row.xero_document_type = doc.source
+            row.xero_updated_at = doc.updated
+            if action == "direct_cost_import":
+                row.direct_cost_type = payload["direct_cost_type"]  # Procore cannot change it afterwards
+            row.date, row.vendor, row.vendor_name = doc.date, vendor, (doc.contact_name or vendor.name)[:255]
+            row.invoice_number = payload.get("invoice_number") or ""
+            row.description = payload.get("description") or ""
+            row.received_date = doc.date if payload.get("received_date") else None
+            row.amount = total
+            row.from_procore = doc.doc_id in self.from_procore
+            row.removed = False
+            row.locked = True
+            row.save()
+            row.lines.all().delete()
+            DirectCostLine.objects.bulk_create([
+                DirectCostLine(direct_cost=row, cost_item=item, xero_line_item_id=line.line_id,
+                               description=line.description, quantity=line.quantity, unit_cost=line.unit_cost,
+                               amount=line.amount)
+                for line, item, _ in part.lines])
+            audit_record(row, action=action, actor=self.actor or "system", payload=header,
+                         response={"id": procore_id}, message=doc.label)
+        return True
+
+    def _find(self, project_procore_id: int, origin: str) -> dict | None:
+        found = self.procore.list_direct_costs(project_procore_id, origin_id=origin)
+        return next((d for d in found if str(d.get("origin_id") or "") == origin), None)
+
+    def _remove(self, doc: Document, direct_costs: list[DirectCost], why: str) -> int:
+        from procore_client.errors import NotFound
+
+        done = 0
+        for dc in direct_costs:
+            pid = dc.project.procore_id
+            if dc.procore_id and pid:
+                try:
+                    if dc.locked:
+                        self.procore.set_direct_cost_origin_id(pid, dc.procore_id, None)
+                    self.procore.delete_direct_cost(pid, dc.procore_id)
+                except NotFound:
+                    pass  # already gone
+            with transaction.atomic():
+                DirectCost.objects.filter(pk=dc.pk).update(removed=True)
+                audit_record(dc, action="direct_cost_removed", actor=self.actor or "system",
+                             message=f"{doc.label} {why}: removed from Procore")
+            done += 1
+        return done
+
+    def _unsyncable(self, doc: Document, reasons: list[str]) -> None:
+        UnsyncableTransaction.objects.update_or_create(
+            link=self.link, xero_document_id=doc.doc_id,
+            defaults={"document_type": doc.source, "reference": (doc.number or doc.reference)[:255],
+                      "contact_name": doc.contact_name, "date": doc.date, "amount": doc.total,
+                      "reason": "; ".join(dict.fromkeys(reasons))})
+
+
+def direct_cost_payload(doc: Document, part: Part, vendor: Vendor, *, from_procore: bool, origin_id: str) -> dict:
+    """The "Job Cost Transaction Details" table of 003_*.txt, for one project's part of a document."""
+    kind = {BILL: "subcontractor_invoice" if from_procore else "invoice", CREDIT: "invoice", SPEND: "expense",
+            JOURNAL: "expense"}[doc.source]
+    payload: dict = {"direct_cost_type": kind, "vendor_id": vendor.procore_id, "status": "approved",
+                     "direct_cost_date": doc.date.isoformat(), "origin_id": origin_id,
+                     "origin_data": f"xero:{doc.source}"}
+    if doc.source in (BILL, CREDIT):
+        payload["invoice_number"] = doc.number or doc.reference or f"XERO-{doc.doc_id[:8].upper()}"
+    if doc.source in (SPEND, JOURNAL) or (doc.source == BILL and from_procore):
+        if doc.reference:
+            payload["description"] = doc.reference  # note 1: spend money, bills first synced from Procore
+    elif doc.source == CREDIT:
+        payload["description"] = f"Credit note {doc.number}".strip()
+    if not from_procore:
+        payload["received_date"] = doc.date.isoformat()  # note 3: only for documents first entered in Xero
+    payload["line_items"] = [
+        {**code, "description": line.description or item.description, "quantity": str(line.quantity),
+         "unit_cost": str(line.unit_cost), "amount": str(line.amount), "origin_id": line.line_id or None}
+        for line, item, code in part.lines]
+    return payload
+
+
+# ---------------------------------------------------------------------------------- runs
+def import_job_costs(*, link: CompanyLink, trigger: str = SyncRun.Trigger.ON_DEMAND, actor=None,
+                     project: Project | None = None, contact_id: str | None = None, full: bool = False) -> SyncRun:
+    """JC-5: the daily and on-demand job cost sync; JC-9: for one project or one contact."""
+    from .summary import job_cost_summary_recompute
+
+    parameters = {"project": project.pk if project else None, "contact_id": contact_id, "full": full}
+    tracker = start_run(link=link, kind=SyncRun.Kind.JOB_COSTS, trigger=trigger, actor=actor, parameters=parameters)
+
+    def body() -> str:
+        xero, procore = clients_for(link)
+        importer = JobCostImporter(link, xero, procore, tracker, actor)
+        scoped = project is not None or bool(contact_id)
+        for source in (BILL, SPEND, CREDIT, JOURNAL):
+            since = None if (scoped or full) else cursor_get(link, CURSORS[source])
+            high = importer.run_source(source, since=since, contact_id=contact_id, project=project)
+            if not scoped:
+                cursor_set(link, CURSORS[source], high)
+        if not scoped:
+            importer.retry_unsyncable()
+        job_cost_summary_recompute(link=link)
+        return ""
+
+    return run_guarded(tracker, link, body)
+
+
+def import_xero_document(*, link: CompanyLink, category: str, resource_id: str,
+                         trigger: str = SyncRun.Trigger.WEBHOOK, actor=None) -> SyncRun | None:
+    """A webhook's targeted sync (REL-4): the invoice, credit note or contact it names."""
+    from .contacts import import_contacts
+    from .summary import job_cost_summary_recompute
+
+    category = (category or "").upper()
+    if category == "CONTACT":
+        return import_contacts(link=link, trigger=trigger, actor=actor, contact_id=resource_id)
+    if category not in ("INVOICE", "CREDITNOTE"):
+        return None
+    tracker = start_run(link=link, kind=SyncRun.Kind.JOB_COSTS, trigger=trigger, actor=actor,
+                        parameters={"category": category, "resource_id": resource_id})
+
+    def body() -> str:
+        xero, procore = clients_for(link)
+        importer = JobCostImporter(link, xero, procore, tracker, actor)
+        resource = "Invoices" if category == "INVOICE" else "CreditNotes"
+        answer = xero.get(f"{resource}/{resource_id}")
+        documents = answer.get(resource) if isinstance(answer, dict) else None
+        if not isinstance(documents, list) or not documents or not isinstance(documents[0], dict):
+            raise BadDocument(f"Xero answered {resource}/{resource_id} without the document")
+        doc = documents[0]
+        kind = str(doc.get("Type") or "").upper()
+        if kind not in (BILL, CREDIT):
+            tracker.count("skipped")
+            return f"{kind or 'unknown'} documents are not job costs"
+        importer.process(doc, kind)
+        job_cost_summary_recompute(link=link)
+        return ""
+
+    return run_guarded(tracker, link, body)
+
+
+def direct_cost_unlock(*, direct_cost: DirectCost, actor, procore=None) -> DirectCost:
+    """JC-7: an admin unlocks an imported direct cost (its origin_id cleared in Procore, so it can be edited
+    there); the imports leave it alone until it is locked again."""
+    if procore is None:
+        from integration.services.connections import procore_client_for
+
+        procore = procore_client_for(direct_cost.link)
+    if direct_cost.procore_id and not direct_cost.removed:
+        procore.set_direct_cost_origin_id(direct_cost.project.procore_id, direct_cost.procore_id, None)
+    with transaction.atomic():
+        DirectCost.objects.filter(pk=direct_cost.pk).update(locked=False)
+        audit_record(direct_cost, action="direct_cost_unlock", actor=actor)
+    direct_cost.locked = False
+    return direct_cost
+
+
+def direct_cost_lock(*, direct_cost: DirectCost, actor, procore=None) -> DirectCost:
+    """JC-7: lock it again (origin_id back); the next import brings it back in line with Xero."""
+    if procore is None:
+        from integration.services.connections import procore_client_for
+
+        procore = procore_client_for(direct_cost.link)
+    if direct_cost.procore_id and not direct_cost.removed:
+        procore.set_direct_cost_origin_id(direct_cost.project.procore_id, direct_cost.procore_id,
+                                          direct_cost.xero_document_id)
+    with transaction.atomic():
+        DirectCost.objects.filter(pk=direct_cost.pk).update(locked=True, xero_updated_at=None)
+        audit_record(direct_cost, action="direct_cost_lock", actor=actor)
+    direct_cost.locked = True
+    return direct_cost
