@@ -89,7 +89,8 @@ def validate_project(project, lines=(), ctx: Context | None = None) -> list[Fail
         out.append(Failure("uses_standard_cost_code_list", "PRJ-1", "The project does not use the company's standard cost code list."))
     if project.cost_code_count < 1:
         out.append(Failure("cost_code_count", "PRJ-1", "The project has no cost code."))
-    if not project.active:
+    if not project.active and not project.xero_id:
+        # An inactive project is never exported; one already in Xero is updated (its option archived, PRJ-2).
         out.append(Failure("active", "PRJ-1", "The project is inactive."))
     return out
 

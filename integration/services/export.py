@@ -280,8 +280,12 @@ class Exporter:
         for c in batch:
             record, name = c.record, name_of(c.record)
             try:
-                if record.xero_id:  # rename when the name changed (an update)
-                    option = self.client.update_tracking_option(category["TrackingCategoryID"], record.xero_id, name=name, idempotency_key=record.idempotency_key)
+                if record.xero_id:  # an update: the name, and for a project its state (PRJ-2)
+                    status = None
+                    if store_name:
+                        status = "ACTIVE" if record.active else "ARCHIVED"
+                    option = self.client.update_tracking_option(category["TrackingCategoryID"], record.xero_id, name=name,
+                                                                status=status, idempotency_key=record.idempotency_key)
                     created = False
                 elif name.casefold() in by_name:
                     # The option already exists (this run's earlier attempt, or someone made it by hand): link it.

@@ -168,6 +168,28 @@ def record_unlink(*, record, actor, xero_document_removed: Callable | None = Non
     return record
 
 
+def record_link_existing(*, record, actor, xero_id: str):
+    """INV-4: the approver decides that the document Xero already holds is this record's, and links it
+    instead of creating a second one. Xero is asked first that the document exists and is live."""
+    _require(actor, PUSH_PERMISSION, "link records to existing Xero documents (only accounting approvers can)")
+    xero_id = (xero_id or "").strip()
+    if not xero_id:
+        raise TransitionRefused("Give the id of the Xero document to link.")
+    from integration.services.xero_checks import xero_document_live
+
+    live, detail = xero_document_live(record, xero_id)
+    if not live:
+        raise TransitionRefused(f"Cannot link {record.erp_type_label} '{record}' to {xero_id}: {detail}")
+    with transaction.atomic():
+        record = lock_record(record)
+        from integration.services.writeback import has_procore_origin
+
+        apply_transition(record, "link_existing", actor=actor, message=f"Linked to the existing Xero document {xero_id}: {detail}",
+                         update_fields={"xero_id": xero_id, "erp_message": "", "idempotency_key": "",
+                                        "writeback_pending": has_procore_origin(record)})
+    return record
+
+
 @dataclass
 class BulkResult:
     done: list = field(default_factory=list)

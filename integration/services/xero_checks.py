@@ -45,3 +45,30 @@ def xero_document_removed(record, client=None) -> tuple[bool, str]:
     if status in GONE:
         return True, f"it is {status.lower()} in Xero."
     return False, f"it is still {str(status).lower()} in Xero."
+
+
+def xero_document_live(record, xero_id: str, client=None) -> tuple[bool, str]:
+    """(True, detail) when `xero_id` is a live document of the kind this record becomes."""
+    client = client or xero_client_for(record.link)
+    model = record._meta.model_name
+    try:
+        if model in ("subcontractorinvoice", "ownerinvoice"):
+            doc = client.get_invoice(xero_id)
+            wanted = "ACCPAY" if model == "subcontractorinvoice" else "ACCREC"
+            if doc.get("Type") != wanted:
+                return False, f"it is a {doc.get('Type')} document, not {wanted}."
+            status = doc.get("Status")
+            label = f"{wanted} {doc.get('InvoiceNumber')} ({str(status).lower()})"
+        elif model == "commitment":
+            doc = client.get_purchase_order(xero_id)
+            status, label = doc.get("Status"), f"purchase order {doc.get('PurchaseOrderNumber')}"
+        elif model == "vendor":
+            doc = client.get_contact(xero_id)
+            status, label = doc.get("ContactStatus"), f"contact {doc.get('Name')}"
+        else:
+            return False, "this type cannot be linked by hand."
+    except NotFound:
+        return False, "Xero has no such document."
+    if status in GONE:
+        return False, f"the {label} is {str(status).lower()} in Xero."
+    return True, f"the {label} exists in Xero."

@@ -315,3 +315,58 @@ def test_two_workers_exporting_the_same_queue(world, sandboxes):
     assert SubcontractorInvoice.objects.filter(pk__in=[i.pk for i in invoices], erp_status=ErpStatus.SYNCED).count() == 120
     numbers = [b["InvoiceNumber"] for b in bills(sandboxes)]
     assert len(numbers) == len(set(numbers)) == 120
+
+
+def test_sync_export_command_exports_what_is_accepted(world, capsys):
+    """SYNC-8: `python manage.py sync export --link ID` exports what is accepted now and prints the counts."""
+    from django.core.management import call_command
+
+    invoice = world.invoice(invoice_number="CMD-1")
+    call_command("sync", "export", "--link", str(world.link.pk))
+    out = capsys.readouterr().out
+    invoice.refresh_from_db()
+    assert invoice.erp_status == ErpStatus.SYNCED
+    assert "created" in out
+
+
+def test_approver_links_the_existing_bill_instead_of_creating_one(world, sandboxes):
+    """INV-4: after the duplicate guard, the approver decides the existing bill is this invoice and links it."""
+    approver = UserFactory(username="approver-link", role="Accounting Approver")
+    run_export(world.link)
+    invoice = world.invoice(invoice_number="DUP-2", amount="500.00")
+    invoice.vendor.refresh_from_db()
+    client = xero_client_for(world.link)
+    [existing] = client.create_invoices([{
+        "Type": "ACCPAY", "Contact": {"ContactID": invoice.vendor.xero_id}, "InvoiceNumber": "DUP-2", "Status": "AUTHORISED",
+        "LineItems": [{"Description": "By hand", "Quantity": 1, "UnitAmount": Decimal("500.00"), "AccountCode": "310"}],
+    }], idempotency_key="accountant-2")
+    run_export(world.link)
+    invoice.refresh_from_db()
+    assert invoice.erp_status == ErpStatus.FAILED
+    with pytest.raises(queue.TransitionRefused, match="no such document"):
+        queue.record_link_existing(record=invoice, actor=approver, xero_id="22222222-2222-2222-2222-222222222222")
+    queue.record_link_existing(record=invoice, actor=approver, xero_id=existing.id)
+    invoice.refresh_from_db()
+    assert (invoice.erp_status, invoice.xero_id) == (ErpStatus.SYNCED, existing.id)
+    run_export(world.link)  # writes origin_id in Procore
+    assert sandboxes.procore.get_record("requisition", invoice.procore_id)["origin_id"] == existing.id
+    assert len(bills(sandboxes)) == 1
+
+
+def test_inactive_linked_project_is_archived_and_restored(world, sandboxes):
+    """PRJ-2: a project that becomes inactive has its option archived; reactivated, restored."""
+    run_export(world.link)
+    project = world.project
+    project.refresh_from_db()
+    client = xero_client_for(world.link)
+
+    def option_status():
+        [category] = [c for c in client.list_tracking_categories() if c["Name"] == "Project"]
+        return {o["TrackingOptionID"]: o["Status"] for o in category["Options"]}[project.xero_id]
+
+    type(project).objects.filter(pk=project.pk).update(active=False)
+    run_export(world.link)
+    assert option_status() == "ARCHIVED"
+    type(project).objects.filter(pk=project.pk).update(active=True)
+    run_export(world.link)
+    assert option_status() == "ACTIVE"

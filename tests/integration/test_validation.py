@@ -54,11 +54,16 @@ def test_the_4001st_cost_item_is_refused():
 @pytest.mark.parametrize(
     ("changes", "field"),
     [({"project_number": ""}, "project_number"), ({"uses_standard_cost_code_list": False}, "uses_standard_cost_code_list"),
-     ({"cost_code_count": 0}, "cost_code_count"), ({"active": False}, "active")],
+     ({"cost_code_count": 0}, "cost_code_count"), ({"active": False, "xero_id": ""}, "active")],
 )
 def test_project_rules(changes, field):
     """PRJ-1: job number, standard cost code list, at least one cost code, active."""
     assert rules(ProjectFactory(**changes)) == {("PRJ-1", field)}
+
+
+def test_a_linked_project_that_became_inactive_can_be_updated():
+    """PRJ-1, PRJ-2: 'active' is a rule of the first export; a linked project is updated (archived) when inactive."""
+    assert rules(ProjectFactory(active=False)) == set()
 
 
 def test_company_rules():
