@@ -136,7 +136,7 @@ class World:
 
     # -- what Procore shows -----------------------------------------------------------------------
     def procore_records(self, kind: str) -> list[dict]:
-        return list(self.procore.store.records[kind].values())
+        return [self.procore.store.render(kind, r) for r in self.procore.store.records[kind].values()]
 
     def procore_writes(self) -> int:
         return sum(1 for method, _ in self.procore.calls if method in ("POST", "PATCH", "PUT", "DELETE"))

@@ -462,9 +462,10 @@ def direct_cost_payload(doc: Document, part: Part, vendor: Vendor, *, from_proco
                      "origin_data": f"xero:{doc.source}"}
     if doc.source in (BILL, CREDIT):
         payload["invoice_number"] = doc.number or doc.reference or f"XERO-{doc.doc_id[:8].upper()}"
-    if doc.source in (SPEND, JOURNAL) or (doc.source == BILL and from_procore):
-        if doc.reference:
-            payload["description"] = doc.reference  # note 1: spend money, bills first synced from Procore
+    if doc.source in (SPEND, JOURNAL) and doc.reference:
+        payload["description"] = doc.reference  # note 1: the reference of spend money
+    elif doc.source == BILL and from_procore and doc.number:
+        payload["description"] = doc.number  # note 1: a bill first synced from Procore (its reference)
     elif doc.source == CREDIT:
         payload["description"] = f"Credit note {doc.number}".strip()
     if not from_procore:
