@@ -59,6 +59,62 @@ def _export(*, link: CompanyLink, options: dict) -> SyncRun:
 
 register("export", "Export to Xero what is accepted now (SYNC-8).", _export)
 
+
+# -- imports from Xero (issue 6) ---------------------------------------------------------------------
+def _project_for(link: CompanyLink, options: dict):
+    from integration.models import Project
+
+    number = options.get("project")
+    if not number:
+        return None
+    project = Project.objects.filter(link=link, project_number=number).first()
+    if project is None:
+        raise CommandError(f"Link {link.pk} has no project numbered {number!r}.")
+    return project
+
+
+def _payments(*, link: CompanyLink, options: dict) -> SyncRun:
+    from integration.services.imports import import_payments
+
+    return import_payments(link=link, trigger=SyncRun.Trigger.COMMAND, full=bool(options.get("full")))
+
+
+def _job_costs(*, link: CompanyLink, options: dict) -> SyncRun:
+    from integration.services.imports import import_job_costs
+
+    return import_job_costs(link=link, trigger=SyncRun.Trigger.COMMAND, project=_project_for(link, options),
+                            full=bool(options.get("full")))
+
+
+def _contacts(*, link: CompanyLink, options: dict) -> SyncRun:
+    from integration.services.imports import import_contacts
+
+    return import_contacts(link=link, trigger=SyncRun.Trigger.COMMAND)
+
+
+def _all_imports(*, link: CompanyLink, options: dict) -> list[SyncRun]:
+    """Contacts first (vendors the costs need), then job costs, then payments."""
+    return [_contacts(link=link, options=options), _job_costs(link=link, options=options),
+            _payments(link=link, options=options)]
+
+
+def _full_argument(parser) -> None:
+    parser.add_argument("--full", action="store_true", help="Read everything from Xero, not only what changed.")
+
+
+def _project_arguments(parser) -> None:
+    _full_argument(parser)
+    parser.add_argument("--project", metavar="NUMBER",
+                        help='Only documents tracked to this project (its job number): "get direct invoices for project #".')
+
+
+register("payments", "Xero bill and invoice payments → Procore payments issued/received (PAY-1..6).", _payments,
+         _full_argument)
+register("job-costs", "Xero bills, spend money, credit notes and journals → Procore direct costs (JC-1..9).",
+         _job_costs, _project_arguments)
+register("contacts", "Contacts of the Xero 'Procore' contact group → Procore vendors (CO-2).", _contacts)
+register("all", "Every import from Xero: contacts, job costs, payments.", _all_imports, _project_arguments)
+
 class Command(BaseCommand):
     help = "Run a sync for one link (--link ID) or every active link."
 
@@ -85,8 +141,9 @@ class Command(BaseCommand):
                 return
         failed = False
         for link in links:
-            run = handler.run(link=link, options=options)
-            failed |= self.report(link, run)
+            result = handler.run(link=link, options=options)
+            for run in result if isinstance(result, list) else [result]:
+                failed |= self.report(link, run)
         if failed:
             raise CommandError("At least one run failed.")
 
