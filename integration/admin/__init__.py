@@ -204,7 +204,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
     list_display = ("date", "amount", "direction", "commitment", "subcontractor_invoice", "reference", "status")
     list_filter = ("status", "direction", "link")
-    list_select_related = ("commitment", "subcontractor_invoice", "link")
+    list_select_related = ("commitment", "subcontractor_invoice__vendor", "link")
     show_full_result_count = False
     fields = ("link", "direction", "xero_payment_id", "xero_batch_payment_id", "procore_id", "commitment", "prime_contract", "subcontractor_invoice", "owner_invoice", "amount", "date", "reference", "payment_number", "status", "message", "deleted_in_xero_at", "resolved_at")
     readonly_fields = tuple(f for f in fields if f != "payment_number")
