@@ -48,6 +48,32 @@ def _too_long(value: str, limit: int) -> bool:
     return len(value or "") > limit
 
 
+MAX_AMOUNT = Decimal("99999999999999")  # what a money column holds (16 digits, 2 decimals)
+
+
+def _amount_failures(values, rule: str) -> list[Failure]:
+    """Amounts Xero can take: finite numbers within the money columns' range (REL-6)."""
+    out = []
+    for label, value in values:
+        if value is None:
+            continue
+        value = Decimal(value)
+        if not value.is_finite():
+            out.append(Failure("amounts", rule, f"{label} is not a number ({value})."))
+        elif abs(value) > MAX_AMOUNT:
+            out.append(Failure("amounts", rule, f"{label} is out of range ({value})."))
+    return out
+
+
+def _line_amounts(lines) -> list[tuple[str, Decimal]]:
+    values = []
+    for n, line in enumerate(lines, start=1):
+        for name in ("amount", "quantity", "unit_cost", "unit_price", "retainage_this_period"):
+            if hasattr(line, name):
+                values.append((f"Line {n} {name.replace('_', ' ')}", getattr(line, name)))
+    return values
+
+
 def _lines_with_cost_code(lines) -> list:
     return [line for line in lines if getattr(line, "cost_item_id", None) or getattr(line, "cost_item", None)]
 
@@ -122,6 +148,7 @@ def _commitment_rules(record, lines, rule: str) -> list[Failure]:
     missing = _unexported_items(lines)
     if missing:
         out.append(Failure("lines", rule, f"Cost codes not yet in Xero: {', '.join(missing)}."))
+    out += _amount_failures(_line_amounts(lines), rule)
     return out
 
 
@@ -191,6 +218,9 @@ def validate_subcontractor_invoice(invoice, lines=(), ctx: Context | None = None
     missing = _unexported_items(lines)
     if missing:
         out.append(Failure("lines", "INV-2", f"Cost codes not yet in Xero: {', '.join(missing)}."))
+    bad_amounts = _amount_failures(_line_amounts(lines) + [("Retainage this period", invoice.retainage_this_period)], "INV-2")
+    if bad_amounts:
+        return out + bad_amounts
     total = invoice_total(lines, invoice.retainage_this_period)
     if total < 0:
         out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}); Xero bills cannot be negative: enter a supplier credit note in Xero instead."))
@@ -216,6 +246,9 @@ def validate_owner_invoice(invoice, lines=(), ctx: Context | None = None) -> lis
     missing = _unexported_items(lines)
     if missing:
         out.append(Failure("lines", "INV-5", f"Cost codes not yet in Xero: {', '.join(missing)}."))
+    bad_amounts = _amount_failures(_line_amounts(lines) + [("Retainage this period", invoice.retainage_this_period)], "INV-5")
+    if bad_amounts:
+        return out + bad_amounts
     total = invoice_total(lines, invoice.retainage_this_period)
     if total < 0:
         out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}); enter a credit note in Xero instead."))
