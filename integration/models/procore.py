@@ -286,6 +286,8 @@ class SubcontractorInvoice(ErpRecord):
         indexes = erp_indexes("subinvoice") + [
             models.Index(fields=["link", "project", "erp_status"], name="subinvoice_project_status"),
             models.Index(fields=["link", "vendor", "erp_status"], name="subinvoice_vendor_status"),
+            # The queue's default order (PERF-3): a page of the newest invoices without sorting them all.
+            models.Index(fields=["-billing_date", "invoice_number", "-id"], name="subinvoice_queue_order"),
         ]
 
     def __str__(self):
