@@ -1,0 +1,76 @@
+"""`manage.py demo --no-serve`: the whole month, end to end, over real HTTP on 127.0.0.1 (run alone: -m e2e)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from integration.models import (
+    AuditEvent,
+    ChangeOrder,
+    Commitment,
+    CompanyLink,
+    Connection,
+    CostItem,
+    DirectCost,
+    ErpStatus,
+    Payment,
+    Project,
+    SubcontractorInvoice,
+    UnsyncableTransaction,
+    Vendor,
+)
+from tests.demo.test_sandbox_command import free_port
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def row(out: str, label: str) -> list[int]:
+    match = re.search(rf"^\s+{label}\s+([\d\s]+)$", out, re.M)
+    assert match, f"no summary row {label!r} in:\n{out}"
+    return [int(n) for n in match.group(1).split()]
+
+
+def test_demo_plays_the_month_and_prints_the_summary(capsys):
+    """CONN-2, SYNC-2, SYNC-3, SYNC-5, INV-2, INV-3, PAY-1, PAY-3, JC-1, JC-3, JC-6: connected through the
+    real OAuth flows, everything valid accepted and exported, the invalid ones kept with their reasons,
+    payments and job costs imported, and the summary says what went where."""
+    urls = {name: getattr(settings, name) for name in ("XERO_API_URL", "PROCORE_API_URL", "CONNECTOR_BASE_URL")}
+    call_command("demo", "--no-serve", "--sandbox-port", str(free_port()))
+    out = capsys.readouterr().out
+    for n in range(1, 7):
+        assert f"[{n}/7]" in out
+    assert row(out, "projects") == [3, 3, 0, 0]
+    assert row(out, "vendors") == [12, 12, 0, 0]
+    assert row(out, "cost items") == [120, 120, 0, 0]
+    assert row(out, "commitments") == [10, 10, 0, 0]
+    assert row(out, "change orders") == [10, 10, 0, 0]
+    assert row(out, "subcontractor invoices") == [25, 23, 0, 2]
+    assert row(out, "payments") == [14, 1, 0]
+    assert "The invoice total is negative" in out and "The billing date is missing" in out
+    assert "no project tracking" in out
+    assert "http://127.0.0.1:8000/admin/" in out and "approver" in out
+
+    link = CompanyLink.objects.get(name="Harbourside Builders")
+    assert link.xero_tenant_name == "Harbourside Builders Ltd" and link.procore_company_name == "Harbourside Builders"
+    assert set(Connection.objects.filter(link=link).values_list("status", flat=True)) == {"connected"}
+    assert Project.objects.filter(link=link, erp_status=ErpStatus.SYNCED).count() == 3
+    assert Vendor.objects.filter(link=link).count() == 12 and CostItem.objects.filter(link=link).count() == 120
+    assert Commitment.objects.filter(link=link, erp_status=ErpStatus.SYNCED).count() == 10
+    assert ChangeOrder.objects.filter(link=link, erp_status=ErpStatus.SYNCED).count() == 10
+    refused = SubcontractorInvoice.objects.filter(link=link, erp_status=ErpStatus.NOT_SENT)
+    assert {i.invoice_number for i in refused} == {"TOTARA-0025", "TUI-0007"}
+    assert all(i.erp_message for i in refused)
+    accepted = AuditEvent.objects.filter(link=link, action="accept", actor_name="approver")
+    assert accepted.count() == 3 + 12 + 120 + 10 + 10 + 23
+    assert Payment.objects.filter(link=link, status=Payment.Status.VOIDED).count() == 1
+    assert DirectCost.objects.filter(link=link).count() >= 25
+    assert UnsyncableTransaction.objects.filter(link=link).count() == 1
+    # The process's settings are back as they were (the demo points them at its sandbox only while it runs).
+    assert {name: getattr(settings, name) for name in urls} == urls
+
+    call_command("demo", "--no-serve", "--sandbox-port", str(free_port()))  # a second run starts over, harmlessly
+    assert CompanyLink.objects.filter(name="Harbourside Builders").count() == 1
