@@ -120,6 +120,8 @@ PROCORE_WEBHOOK_SECRET = env.str("PROCORE_WEBHOOK_SECRET", default="")
 # "granular" for Xero apps created since 2 March 2026, "broad" for older apps.
 XERO_SCOPES = env.str("XERO_SCOPES", default="granular")
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=30.0)
+# How long an export worker holds the records it claimed; a killed worker's records wait this long.
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=900)
 
 # django-q2: the ORM broker by default, Redis when REDIS_URL is set. `timeout` stays below
 # `retry` so that a task is never handed to a second worker while the first still runs it.

@@ -158,9 +158,15 @@ def append_lines_to_purchase_order(purchase_order: dict, new_lines: list[dict]) 
     return {"PurchaseOrderID": purchase_order["PurchaseOrderID"], "LineItems": existing + new_lines}
 
 
-def procore_invoice_url(web_url: str, invoice) -> str:
-    commitment_id = invoice.commitment.procore_id if invoice.commitment_id else ""
-    return f"{web_url}/{invoice.project.procore_id}/project/commitments/{commitment_id}/invoices/{invoice.procore_id}"
+def procore_invoice_url(web_url: str, invoice) -> str | None:
+    """The invoice's page in Procore; None unless every id in it is known (the Url must name one invoice:
+    the export recognises its own bills by it)."""
+    commitment = invoice.commitment
+    ids = (invoice.project.procore_id if invoice.project is not None else None,
+           commitment.procore_id if commitment is not None else None, invoice.procore_id)
+    if any(i is None for i in ids):
+        return None
+    return f"{web_url}/{ids[0]}/project/commitments/{ids[1]}/invoices/{ids[2]}"
 
 
 def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str) -> dict:
@@ -178,9 +184,11 @@ def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str) -> dict
         "InvoiceNumber": number,
         "LineAmountTypes": "Exclusive",
         "Status": "AUTHORISED",
-        "Url": procore_invoice_url(web_url, invoice),
         "LineItems": [],
     }
+    url = procore_invoice_url(web_url, invoice)
+    if url:
+        bill["Url"] = url
     if invoice.payment_due_date:
         bill["Date"] = xero_date(invoice.billing_date)
         bill["DueDate"] = xero_date(invoice.payment_due_date)

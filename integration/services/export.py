@@ -59,7 +59,6 @@ from xero_client.errors import (
 )
 
 BATCH_SIZE = 50  # Xero's practical batch ceiling (api/xero.md §3, REL-3)
-LEASE = timedelta(minutes=15)
 ACTOR = "system: export"
 OPTION_WARNING = 90  # warn before Xero's ~100 options per tracking category (PRJ-2, WBS-6)
 LIVE_STATUSES = "DRAFT,SUBMITTED,AUTHORISED,PAID"
@@ -96,9 +95,14 @@ def batch_key(claimed: list[Claimed]) -> str:
     return f"pxc-batch-{digest[:48]}"
 
 
-def claim(model, link: CompanyLink, worker: str, *, lease: timedelta = LEASE, limit: int = BATCH_SIZE) -> list[Claimed]:
+def lease_duration() -> timedelta:
+    return timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
+
+
+def claim(model, link: CompanyLink, worker: str, *, lease: timedelta | None = None, limit: int = BATCH_SIZE) -> list[Claimed]:
     """Take up to `limit` exporting records of `model` that no live lease holds (REL-5)."""
     now = timezone.now()
+    lease = lease or lease_duration()
     with transaction.atomic():
         records = list(
             model.objects.select_for_update(skip_locked=True)
@@ -431,7 +435,12 @@ class Exporter:
             key = (invoice_type, contact(c.record), str(doc["InvoiceNumber"]).strip().casefold())
             # Compare before tax: Xero adds tax to Exclusive lines, our amounts are the lines' (api/xero.md §5).
             same = [d for d in existing.get(key, []) if money(d.get("SubTotal", d.get("Total"))) == total]
-            if same and c.uncertain:
+            # A bill we exported carries the Url of its own Procore invoice: ours is recovered, another
+            # Procore invoice's bill (same PO number and amount, commitment sync on) is no duplicate.
+            url = doc.get("Url")
+            ours = [d for d in same if url and d.get("Url") == url]
+            same = ours or [d for d in same if not (url and str(d.get("Url") or "").startswith(self.web_url))]
+            if ours or (same and c.uncertain):
                 self._done(c, same[0]["InvoiceID"], message="Found in Xero (same contact, number and total) after an interrupted attempt.")
             elif same:
                 # INV-4: never a second bill; the approver looks at the existing one and decides.
@@ -488,7 +497,7 @@ EXPORTERS = {
 }
 
 
-def export_link(*, link_id: int, trigger: str = SyncRun.Trigger.ON_DEMAND, actor=None, lease: timedelta = LEASE) -> SyncRun:
+def export_link(*, link_id: int, trigger: str = SyncRun.Trigger.ON_DEMAND, actor=None, lease: timedelta | None = None) -> SyncRun:
     """Export everything accepted on a link, type by type in dependency order (SYNC-8)."""
     link = CompanyLink.objects.get(pk=link_id)
     tracker = RunTracker.start(link=link, kind=SyncRun.Kind.EXPORT, trigger=trigger, actor=actor)

@@ -370,3 +370,20 @@ def test_inactive_linked_project_is_archived_and_restored(world, sandboxes):
     type(project).objects.filter(pk=project.pk).update(active=True)
     run_export(world.link)
     assert option_status() == "ACTIVE"
+
+
+def test_equal_progress_claims_on_one_purchase_order_are_not_duplicates(world, sandboxes):
+    """INV-1, INV-4: with commitment sync on, bills carry the PO number; two equal claims on one PO are
+    told apart by their Url back to Procore, so neither is taken for a duplicate."""
+    world.link.commitment_sync = True
+    world.link.save()
+    run_export(world.link)
+    commitment = world.commitment(erp_status=ErpStatus.NOT_SENT)
+    first = world.invoice(commitment=commitment, invoice_number="CLAIM-1", amount="2500.00")
+    run_export(world.link)
+    second = world.invoice(commitment=commitment, invoice_number="CLAIM-2", amount="2500.00")
+    run_export(world.link)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.erp_status == second.erp_status == ErpStatus.SYNCED and first.xero_id != second.xero_id
+    assert [b["InvoiceNumber"] for b in bills(sandboxes)] == [commitment.number, commitment.number]
