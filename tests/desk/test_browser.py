@@ -82,7 +82,7 @@ def row(browser, text):
     return browser.find_element(By.XPATH, f"//table[@id='result_list']//tr[contains(., '{text}')]")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_approver_filters_bulk_accepts_and_sees_green_ticks(browser, live_server, roles, export_succeeds):
     """SYNC-3, SYNC-6: filter, select all, accept; the records come back synced with a green tick."""
     UserFactory(username="approver", role=ACCOUNTING_APPROVER)
@@ -116,7 +116,7 @@ def test_approver_filters_bulk_accepts_and_sees_green_ticks(browser, live_server
     assert SubcontractorInvoice.objects.get(invoice_number="INV-HILL-1").erp_status == ErpStatus.READY_TO_EXPORT
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_pm_sees_no_accept_and_a_crafted_post_is_refused(browser, live_server, roles, export_succeeds):
     """SYNC-3: the pm's action list has no accept; forcing it into the form is refused and changes nothing."""
     UserFactory(username="pm", role=STANDARD)
