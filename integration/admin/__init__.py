@@ -1,6 +1,6 @@
 """Every model registered: the queues of exportable records, the links, the imports and the logs."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from integration import models as m
 from integration.services import cost_codes as cost_codes_service
@@ -136,6 +136,42 @@ class CompanyLinkAdmin(admin.ModelAdmin):
         ("Sync state", {"fields": ("sync_cursors", "created_at", "updated_at")}),
     )
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        from integration.services.on_demand import SYNCS, allowed
+
+        extra_context = {**(extra_context or {}),
+                         "sync_buttons": [(what, label) for what, label in SYNCS.items() if allowed(request.user, what)]}
+        if object_id:
+            extra_context["sync_contacts"] = (m.Vendor.objects.filter(link_id=object_id).exclude(xero_id="")
+                                              .order_by("name").values_list("xero_id", "name")[:1000])
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [path("<int:link_id>/sync/", self.admin_site.admin_view(self.sync_view), name="integration_companylink_sync"),
+                *super().get_urls()]
+
+    def sync_view(self, request, link_id):
+        """The page's on-demand sync buttons (PAY-5, JC-9): thin, the service checks and queues."""
+        from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+        from django.shortcuts import get_object_or_404
+        from django.urls import reverse
+
+        from integration.services.on_demand import SyncRequestRefused, link_sync_request
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        link = get_object_or_404(m.CompanyLink, pk=link_id)
+        try:
+            self.message_user(request, link_sync_request(
+                link=link, what=request.POST.get("what", ""), actor=request.user,
+                project_number=request.POST.get("project_number", ""), contact_id=request.POST.get("contact_id", "")))
+        except (SyncRequestRefused, PermissionDenied) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:integration_companylink_change", args=[link.pk]))
+
 
 @admin.register(m.Connection)
 class ConnectionAdmin(ReadOnlyAdmin):
@@ -198,22 +234,62 @@ class PrimeContractAdmin(ReadOnlyAdmin):
     list_select_related = ("project", "owner")
 
 
+class PaymentAttachmentInline(admin.TabularInline):
+    """PAY-4: attachments may be added and removed on an imported payment."""
+
+    model = m.PaymentAttachment
+    extra = 1
+    fields = ("file", "uploaded_at")
+    readonly_fields = ("uploaded_at",)
+
+
 @admin.register(m.Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    """Imported payments are read-only except the payment number and attachments (PAY-4)."""
+    """Imported payments are read-only except the payment number and attachments (PAY-4). The number
+    goes through its service (written to Procore first); a payment deleted in Xero is resolved here."""
 
     list_display = ("date", "amount", "direction", "commitment", "subcontractor_invoice", "reference", "status")
     list_filter = ("status", "direction", "link")
     list_select_related = ("commitment", "subcontractor_invoice__vendor", "link")
     show_full_result_count = False
     fields = ("link", "direction", "xero_payment_id", "xero_batch_payment_id", "procore_id", "commitment", "prime_contract", "subcontractor_invoice", "owner_invoice", "amount", "date", "reference", "payment_number", "status", "message", "deleted_in_xero_at", "resolved_at")
-    readonly_fields = tuple(f for f in fields if f != "payment_number")
+    readonly_fields = fields
+    inlines = [PaymentAttachmentInline]
+    change_form_template = "admin/integration/payment/change_form.html"
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id and "_payment_action" in request.POST:
+            return self._payment_action(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _payment_action(self, request, object_id):
+        from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponseRedirect
+
+        from integration.services.imports.payments import payment_resolve, payment_update_number
+
+        payment = self.get_object(request, object_id)
+        if payment is None or not self.has_change_permission(request, payment):
+            raise PermissionDenied
+        action = request.POST["_payment_action"]
+        try:
+            if action == "number":
+                payment_update_number(payment=payment, number=request.POST.get("payment_number", ""), actor=request.user)
+                self.message_user(request, "Payment number saved here and in Procore.")
+            elif action == "resolve":
+                payment_resolve(payment=payment, actor=request.user, note=request.POST.get("note", ""))
+                self.message_user(request, "Marked resolved.")
+            else:
+                self.message_user(request, f"Unknown action '{action}'.", messages.ERROR)
+        except Exception as exc:  # the service's refusal (bad number, Procore's answer) is shown, nothing saved
+            self.message_user(request, f"Not saved: {exc}", messages.ERROR)
+        return HttpResponseRedirect(request.path)
 
 
 @admin.register(m.DirectCost)
