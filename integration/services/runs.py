@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from integration.models import SyncRun
 
 COUNT_KEYS = ("read", "created", "updated", "skipped", "failed")
+# A running run saves as it goes; one silent this long lost its worker (killed, restarted).
+STALE_AFTER = timedelta(minutes=30)
 
 
 class RunTracker:
@@ -19,6 +23,7 @@ class RunTracker:
     @classmethod
     def start(cls, *, link, kind: str, trigger: str, actor=None, parameters: dict | None = None) -> RunTracker:
         user = actor if actor is not None and not isinstance(actor, str) else None
+        close_stale_runs(link=link, kind=kind)
         return cls(SyncRun.objects.create(link=link, kind=kind, trigger=trigger, triggered_by=user, parameters=parameters or {}))
 
     def count(self, key: str, n: int = 1) -> None:
@@ -42,7 +47,8 @@ class RunTracker:
         self.save()
 
     def save(self) -> None:
-        self.run.save(update_fields=["counts", "errors", "progress_total", "progress_done", "message", "deferred_until", "status"])
+        self.run.save(update_fields=["counts", "errors", "progress_total", "progress_done", "message", "deferred_until", "status",
+                                     "updated_at"])
 
     def finish(self, *, status: str | None = None, message: str = "") -> SyncRun:
         run = self.run
@@ -54,3 +60,12 @@ class RunTracker:
         run.finished_at = timezone.now()
         run.save()
         return run
+
+
+def close_stale_runs(*, link, kind: str) -> int:
+    """Runs of this kind whose worker died show as failed rather than running for ever (RPT-4)."""
+    now = timezone.now()
+    return SyncRun.objects.filter(link=link, kind=kind, status=SyncRun.Status.RUNNING, updated_at__lt=now - STALE_AFTER).update(
+        status=SyncRun.Status.FAILED, finished_at=now,
+        message=f"The worker stopped without finishing (no progress for {int(STALE_AFTER.total_seconds() // 60)} minutes); "
+                "a later run took over its work.")

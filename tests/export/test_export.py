@@ -387,3 +387,16 @@ def test_equal_progress_claims_on_one_purchase_order_are_not_duplicates(world, s
     second.refresh_from_db()
     assert first.erp_status == second.erp_status == ErpStatus.SYNCED and first.xero_id != second.xero_id
     assert [b["InvoiceNumber"] for b in bills(sandboxes)] == [commitment.number, commitment.number]
+
+
+def test_a_run_whose_worker_died_is_closed_when_the_next_one_starts(world):
+    """RPT-4: a run left 'running' by a killed worker shows as failed, with why, once another starts."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    dead = SyncRun.objects.create(link=world.link, kind=SyncRun.Kind.EXPORT, status=SyncRun.Status.RUNNING)
+    SyncRun.objects.filter(pk=dead.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    run_export(world.link)
+    dead.refresh_from_db()
+    assert dead.status == SyncRun.Status.FAILED and "stopped without finishing" in dead.message
