@@ -73,8 +73,5 @@ def send_daily_summary(*, now=None) -> int:
 
 
 def public_base_url() -> str:
-    """Where people open the admin, for absolute links in emails: CONNECTOR_BASE_URL when set, else
-    the first CSRF_TRUSTED_ORIGINS entry (the public origin behind a proxy), else the demo's address."""
-    explicit = getattr(settings, "CONNECTOR_BASE_URL", "")
-    origins = getattr(settings, "CSRF_TRUSTED_ORIGINS", [])
-    return (explicit or (origins[0] if origins else "") or "http://127.0.0.1:8000").rstrip("/")
+    """Where people open the admin, for absolute links in emails (CONNECTOR_BASE_URL)."""
+    return settings.CONNECTOR_BASE_URL.rstrip("/")
