@@ -200,59 +200,51 @@ def invoice_total(lines, retainage: Decimal) -> Decimal:
     return sum((line.amount for line in lines), Decimal("0")) - (retainage or Decimal("0"))
 
 
-def validate_subcontractor_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:
-    """INV-2, INV-3."""
-    out = _vendor_linked(invoice.vendor, "INV-2")
+def _invoice_rules(invoice, lines, rule: str, *, required_dates: tuple[tuple[str, str], ...], credit_hint: str) -> list[Failure]:
+    """The rules every exported invoice shares: number, dates, Approved, project in Xero, a line with
+    a cost code in Xero, amounts Xero can take, and never a negative total (INV-3)."""
+    out = []
     if not (invoice.invoice_number or "").strip():
-        out.append(Failure("invoice_number", "INV-2", "The invoice number is missing."))
+        out.append(Failure("invoice_number", rule, "The invoice number is missing."))
     elif _too_long(invoice.invoice_number, NUMBER_MAX):
-        out.append(Failure("invoice_number", "INV-2", f"The invoice number is {len(invoice.invoice_number)} characters; at most {NUMBER_MAX} are allowed."))
-    for name, label in (("billing_date", "billing date"), ("period_start", "period start"), ("period_end", "period end"), ("payment_date", "payment date")):
+        out.append(Failure("invoice_number", rule, f"The invoice number is {len(invoice.invoice_number)} characters; at most {NUMBER_MAX} are allowed."))
+    for name, label in required_dates:
         if getattr(invoice, name) is None:
-            out.append(Failure(name, "INV-2", f"The {label} is missing."))
+            out.append(Failure(name, rule, f"The {label} is missing."))
     if _norm(invoice.status) not in APPROVED_INVOICE:
-        out.append(Failure("status", "INV-2", f"The status is '{invoice.status}'; it must be Approved."))
-    out += _project_linked(invoice.project, "INV-2")
+        out.append(Failure("status", rule, f"The status is '{invoice.status}'; it must be Approved."))
+    out += _project_linked(invoice.project, rule)
     if not _lines_with_cost_code(lines):
-        out.append(Failure("lines", "INV-2", "There is no schedule-of-values line with a cost code."))
+        out.append(Failure("lines", rule, "There is no schedule-of-values line with a cost code."))
     missing = _unexported_items(lines)
     if missing:
-        out.append(Failure("lines", "INV-2", f"Cost codes not yet in Xero: {', '.join(missing)}."))
-    bad_amounts = _amount_failures(_line_amounts(lines) + [("Retainage this period", invoice.retainage_this_period)], "INV-2")
+        out.append(Failure("lines", rule, f"Cost codes not yet in Xero: {', '.join(missing)}."))
+    bad_amounts = _amount_failures(_line_amounts(lines) + [("Retainage this period", invoice.retainage_this_period)], rule)
     if bad_amounts:
         return out + bad_amounts
     total = invoice_total(lines, invoice.retainage_this_period)
     if total < 0:
-        out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}); Xero bills cannot be negative: enter a supplier credit note in Xero instead."))
+        out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}); {credit_hint}"))
     return out
+
+
+def validate_subcontractor_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:
+    """INV-2, INV-3."""
+    return _vendor_linked(invoice.vendor, "INV-2") + _invoice_rules(
+        invoice, lines, "INV-2",
+        required_dates=(("billing_date", "billing date"), ("period_start", "period start"),
+                        ("period_end", "period end"), ("payment_date", "payment date")),
+        credit_hint="Xero bills cannot be negative: enter a supplier credit note in Xero instead.",
+    )
 
 
 def validate_owner_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:
-    """INV-5 (with the rules of INV-2 that apply to a sales invoice, and INV-3)."""
-    out = []
+    """INV-5 (the rules of INV-2 that apply to a sales invoice), INV-3."""
     owner = invoice.prime_contract.owner if invoice.prime_contract_id else None
-    out += _vendor_linked(owner, "INV-5", "owner")
-    if not (invoice.invoice_number or "").strip():
-        out.append(Failure("invoice_number", "INV-5", "The invoice number is missing."))
-    elif _too_long(invoice.invoice_number, NUMBER_MAX):
-        out.append(Failure("invoice_number", "INV-5", f"The invoice number is longer than {NUMBER_MAX} characters."))
-    if invoice.billing_date is None:
-        out.append(Failure("billing_date", "INV-5", "The billing date is missing."))
-    if _norm(invoice.status) not in APPROVED_INVOICE:
-        out.append(Failure("status", "INV-5", f"The status is '{invoice.status}'; it must be Approved."))
-    out += _project_linked(invoice.project, "INV-5")
-    if not _lines_with_cost_code(lines):
-        out.append(Failure("lines", "INV-5", "There is no line with a cost code."))
-    missing = _unexported_items(lines)
-    if missing:
-        out.append(Failure("lines", "INV-5", f"Cost codes not yet in Xero: {', '.join(missing)}."))
-    bad_amounts = _amount_failures(_line_amounts(lines) + [("Retainage this period", invoice.retainage_this_period)], "INV-5")
-    if bad_amounts:
-        return out + bad_amounts
-    total = invoice_total(lines, invoice.retainage_this_period)
-    if total < 0:
-        out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}); enter a credit note in Xero instead."))
-    return out
+    return _vendor_linked(owner, "INV-5", "owner") + _invoice_rules(
+        invoice, lines, "INV-5", required_dates=(("billing_date", "billing date"),),
+        credit_hint="enter a credit note in Xero instead.",
+    )
 
 
 VALIDATORS = {
