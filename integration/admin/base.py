@@ -316,7 +316,7 @@ class ErpRecordAdmin(admin.ModelAdmin):
     def _record_action(self, request, object_id):
         """The buttons on a record's page: the same services as the bulk actions."""
         obj = self.get_object(request, object_id)
-        if obj is None:
+        if obj is None or not self.has_view_permission(request, obj):
             raise PermissionDenied
         self._run_record_action(request, obj, request.POST["_erp_action"])
         return HttpResponseRedirect(request.path)
