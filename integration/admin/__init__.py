@@ -67,8 +67,27 @@ class DirectCostLineInline(LineInline):
     readonly_fields = fields
 
 
+@admin.action(description="Refresh cost codes from Procore", permissions=["manage_erp"])
+def refresh_cost_codes(modeladmin, request, queryset):
+    """PRJ-3: re-read each project's cost codes; those in Xero go to ready_to_update."""
+    from django.core.exceptions import PermissionDenied
+
+    from integration.services.projects import project_refresh_cost_codes
+    from integration.services.status import TransitionRefused
+
+    for project in queryset:
+        try:
+            run = project_refresh_cost_codes(project=project, actor=request.user)
+        except (TransitionRefused, PermissionDenied) as exc:
+            modeladmin.message_user(request, f"{project}: {exc}", messages.ERROR)
+            continue
+        level = messages.SUCCESS if run.status == "succeeded" else messages.WARNING
+        modeladmin.message_user(request, f"{project}: cost codes refreshed ({run.get_status_display().lower()}).", level)
+
+
 @admin.register(m.Project)
 class ProjectAdmin(ErpRecordAdmin):
+    actions = [*ErpRecordAdmin.actions, refresh_cost_codes]
     queue_columns = ("project_number", "stage_name", "active")
     list_filter = ["erp_status", "active", *ErpRecordAdmin.list_filter[1:]]
     list_select_related = ("link",)

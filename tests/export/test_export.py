@@ -5,6 +5,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from integration.models import AuditEvent, ErpStatus, SubcontractorInvoice, SyncRun
@@ -400,3 +401,48 @@ def test_a_run_whose_worker_died_is_closed_when_the_next_one_starts(world):
     run_export(world.link)
     dead.refresh_from_db()
     assert dead.status == SyncRun.Status.FAILED and "stopped without finishing" in dead.message
+
+
+def test_refreshed_project_goes_to_ready_to_update_and_is_re_exported(world, sandboxes):
+    """PRJ-3: refreshing the cost codes of a project already in Xero reads them from Procore, moves the
+    project to ready_to_update, and an approver's accept re-exports it."""
+    admin = UserFactory(username="erp-prj3", role="ERP Admin")
+    approver = UserFactory(username="approver-prj3", role="Accounting Approver")
+    run_export(world.link)
+    project = world.project
+    project.refresh_from_db()
+    standard = sandboxes.procore.create_record("standard_cost_code_list", {"name": "Xero Standard Cost Code List"})
+    for item in world.items:  # the project's cost codes, from the company's standard list
+        code = sandboxes.procore.create_record("standard_cost_code", {
+            "standard_cost_code_list_id": standard["id"], "code": item.cost_code.code, "name": item.cost_code.name})
+        type(item.cost_code).objects.filter(pk=item.cost_code.pk).update(procore_id=code["id"])
+        sandboxes.procore.create_record("project_cost_code", {
+            "project_id": project.procore_id, "code": item.cost_code.code, "name": item.cost_code.name,
+            "standard_cost_code_id": code["id"]})
+    from integration.services.projects import project_refresh_cost_codes
+
+    run = project_refresh_cost_codes(project=project, actor=admin)
+    assert run.status == SyncRun.Status.SUCCEEDED, (run.message, run.errors)
+    project.refresh_from_db()
+    assert (project.erp_status, project.cost_code_count) == (ErpStatus.READY_TO_UPDATE, 2)
+    queue.record_accept(record=project, actor=approver)
+    run_export(world.link)
+    project.refresh_from_db()
+    assert project.erp_status == ErpStatus.SYNCED
+    with pytest.raises(PermissionDenied):
+        project_refresh_cost_codes(project=project, actor=UserFactory(username="pm-prj3", role="Standard"))
+
+
+def test_the_links_settings_shape_what_xero_receives(world, sandboxes):
+    """CONN-4: the link's tracking category name and retainage Item are the ones Xero receives."""
+    world.link.project_tracking_category = "Job"
+    world.link.retainage_item_code = "RET-HOLD"
+    world.link.save()
+    invoice = world.invoice(retainage_this_period=Decimal("25.00"))
+    run_export(world.link)
+    invoice.refresh_from_db()
+    client = xero_client_for(world.link)
+    assert [c["Name"] for c in client.list_tracking_categories()] == ["Job"]
+    work, retainage = client.get_invoice(invoice.xero_id)["LineItems"]
+    assert work["Tracking"][0]["Name"] == "Job" and retainage["ItemCode"] == "RET-HOLD"
+    assert "RET-HOLD" in {i["Code"] for i in client.list_items()}
