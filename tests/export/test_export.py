@@ -446,3 +446,25 @@ def test_the_links_settings_shape_what_xero_receives(world, sandboxes):
     work, retainage = client.get_invoice(invoice.xero_id)["LineItems"]
     assert work["Tracking"][0]["Name"] == "Job" and retainage["ItemCode"] == "RET-HOLD"
     assert "RET-HOLD" in {i["Code"] for i in client.list_items()}
+
+
+def test_a_renamed_company_and_item_update_xero(world):
+    """CO-1, WBS-3: a synced company renamed in Procore, and a cost code whose description changed,
+    come back for approval and, accepted, update their Xero contact and Item in place."""
+    approver = UserFactory(username="approver-rename", role="Accounting Approver")
+    run_export(world.link)
+    vendor, item = world.vendors[1], world.items[0]
+    vendor.refresh_from_db()
+    item.refresh_from_db()
+    type(vendor).objects.filter(pk=vendor.pk).update(name="Kauri Concrete (NZ) Ltd", erp_status=ErpStatus.READY_TO_UPDATE)
+    type(item).objects.filter(pk=item.pk).update(description="Concrete - Site labour", erp_status=ErpStatus.READY_TO_UPDATE)
+    vendor.refresh_from_db()
+    item.refresh_from_db()
+    queue.records_accept(records=[vendor, item], actor=approver)
+    run = run_export(world.link)
+    assert run.counts["updated"] == 2, run.errors
+    client = xero_client_for(world.link)
+    assert client.get_contact(vendor.xero_id)["Name"] == "Kauri Concrete (NZ) Ltd"
+    xero_item = {i["ItemID"]: i for i in client.list_items()}[item.xero_id]
+    assert (xero_item["Code"], xero_item["Name"]) == ("03-300.L", "Concrete - Site labour")
+    assert len(client.list_items()) == 2
