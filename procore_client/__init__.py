@@ -42,7 +42,10 @@ Typed methods (``resources.ResourcesMixin``), all returning dicts/lists of dicts
     get_direct_cost (with line_items[]), create_direct_cost, update_direct_cost, delete_direct_cost,
     set/clear_direct_cost_origin_id
   list_prime_contracts(project_id), get_prime_contract, list_payment_applications(project_id,
-    prime_contract_id=), get_payment_application
+    prime_contract_id=) (headers), get_payment_application(project_id, id) (header + line_items[]
+    {id, item_number, description_of_work, cost_code, line_item_type, wbs_code, scheduled_value,
+    work_completed_this_period, materials_presently_stored, *_retainage_retained_this_period, ...};
+    UNCONFIRMED shape, see its docstring)
   create_webhook_hook(url, namespace=, authorization=), list_webhook_hooks, delete_webhook_hook,
     create_webhook_trigger(hook_id, resource_name, event_type), list_webhook_triggers,
     delete_webhook_trigger

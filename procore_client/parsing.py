@@ -38,6 +38,12 @@ DECIMAL_KEYS = frozenset(
         "total_amount_accrued_this_period", "total_amount_paid", "currency_exchange_rate",
         "retainage_released_payment_amount", "estimated_value", "cost_rom", "revenue_rom",
         "new_materials", "stored_materials", "retainage_this_period",
+        # payment application (owner invoice) line items, OAS:RestV10PrimeContractsPrimeContractIdPaymentApplicationLineItemsIdPatch
+        "balance_to_finish", "total_completed_and_stored_to_date_percent",
+        "total_completed_and_stored_to_date_quantity", "work_completed_from_previous_application_quantity",
+        "work_completed_retainage_currently_retained", "materials_stored_retainage_from_previous_application",
+        "materials_stored_retainage_retained_this_period", "total_retainage_currently_retained",
+        "total_retainage_from_previous_application",
     }
 )  # fmt: skip
 

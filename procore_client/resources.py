@@ -378,6 +378,22 @@ class ResourcesMixin:
         return self.list_all(f"{V10}/payment_applications", {"project_id": int(project_id)})
 
     def get_payment_application(self, project_id: int, payment_application_id: int) -> dict:
+        """One owner invoice with its lines: ``GET /rest/v1.0/payment_applications/{id}?project_id=``
+        (``OAS:RestV10PaymentApplicationsIdGet``) → the list's fields + ``line_items[]{id, item_number,
+        description_of_work, cost_code{id, code, name, full_code}, line_item_type{id, code, name},
+        wbs_code{id, flat_code, description}, scheduled_value, work_completed_from_previous_application,
+        work_completed_this_period, materials_presently_stored, work_completed_retainage_retained_this_period,
+        materials_stored_retainage_retained_this_period, work_completed_retainage_released_this_period,
+        total_completed_and_stored_to_date, balance_to_finish, ...}``; money as ``Decimal``.
+
+        UNCONFIRMED: the extract's 200 schema is empty (``SOURCE.txt``: its oneOf/allOf was dropped).
+        The safe reading, taken here: the show answer carries ``line_items[]`` shaped like the answer of
+        ``PATCH /rest/v1.0/prime_contracts/{id}/payment_application_line_items/{id}``
+        (``OAS:RestV10PrimeContractsPrimeContractIdPaymentApplicationLineItemsIdPatch``), whose ``cost_code``
+        is untyped there: read as the ``{id, code, name, full_code}`` object of Procore's other line items,
+        and ``line_item_type`` (the cost type) when the line carries one. Nothing is invented: a show answer
+        without ``line_items`` comes back without the key, so a caller can tell "no lines" from "not sent".
+        """
         return self.get(f"{V10}/payment_applications/{int(payment_application_id)}",
                         {"project_id": int(project_id)}, expect=dict)
 

@@ -169,6 +169,20 @@ REQUISITION_ITEM_MONEY = (
     "subcontractor_claimed_amount", "work_completed_this_period_quantity",
 )
 
+# Payment application (owner invoice) line items: the writable and read fields of
+# OAS:RestV10PrimeContractsPrimeContractIdPaymentApplicationLineItemsIdPatch (§12), plus the cost code and
+# cost type ids the sandbox renders as objects like Procore's other line items (UNCONFIRMED, see
+# ProcoreClient.get_payment_application).
+PAY_APP_LINE_MONEY = (
+    "scheduled_value", "scheduled_quantity", "scheduled_unit_price", "work_completed_from_previous_application",
+    "work_completed_this_period", "work_completed_this_period_quantity", "materials_presently_stored",
+    "work_completed_retainage_retained_this_period", "materials_stored_retainage_retained_this_period",
+    "work_completed_retainage_released_this_period", "materials_stored_retainage_released_this_period",
+)
+PAY_APP_LINE_FIELDS = frozenset(
+    ("description_of_work", "item_number", "cost_code_id", "line_item_type_id", "wbs_code_id", *PAY_APP_LINE_MONEY)
+)
+
 
 class ValidationFailed(Exception):
     """A write Procore would refuse; ``status`` and ``body`` are the real error shape.

@@ -12,6 +12,8 @@ from .records import (
     KINDS,
     LINE_ITEM_FIELDS,
     ORIGIN_FIELDS,
+    PAY_APP_LINE_FIELDS,
+    PAY_APP_LINE_MONEY,
     REQUISITION_ITEM_FIELDS,
     REQUISITION_ITEM_MONEY,
     REQUISITION_ITEM_TYPES,
@@ -155,6 +157,8 @@ class Store:
             record["line_items"] = []
         if kind.name == "requisition" and ("items" in data or creating):
             record["items"] = self._requisition_items(record, data.get("items") or [])
+        if kind.name == "payment_application" and ("line_items" in data or creating):
+            record["line_items"] = self._payment_application_items(record, data.get("line_items") or [])
         if kind.name == "direct_cost" and record.get("direct_cost_type") == "invoice" and not record.get(
             "invoice_number"
         ):
@@ -287,6 +291,34 @@ class Store:
             result.append(item)
         return result
 
+    def _payment_application_items(self, record: dict[str, Any], items: Any) -> list[dict[str, Any]]:
+        """Owner invoice lines, matched by id like other line items (an omitted line is removed)."""
+        if not isinstance(items, list):
+            raise ValidationFailed({"line_items": ["must be an array"]})
+        existing = {item["id"]: item for item in record.get("line_items") or []}
+        result = []
+        for position, raw in enumerate(items, start=1):
+            if not isinstance(raw, dict):
+                raise ValidationFailed({"line_items": ["must be objects"]})
+            item = dict(existing.get(to_int(raw.get("id"), "id"), {})) if raw.get("id") is not None else {}
+            item.setdefault("id", self.new_id())
+            for key, value in raw.items():
+                if key in PAY_APP_LINE_MONEY:
+                    item[key] = money(value, f"line_items.{key}")
+                elif key in ("item_number", "cost_code_id", "line_item_type_id", "wbs_code_id"):
+                    item[key] = to_int(value, f"line_items.{key}")
+                elif key in PAY_APP_LINE_FIELDS:
+                    item[key] = value
+            item.setdefault("item_number", position)
+            cost_code = self.get("project_cost_code", item.get("cost_code_id")) if item.get("cost_code_id") else None
+            if item.get("cost_code_id") is not None and (cost_code is None
+                                                         or cost_code["project_id"] != record["project_id"]):
+                raise ValidationFailed({"line_items.cost_code_id": ["must exist"]})
+            if item.get("line_item_type_id") is not None and self.get("line_item_type", item["line_item_type_id"]) is None:
+                raise ValidationFailed({"line_items.line_item_type_id": ["must exist"]})
+            result.append(item)
+        return result
+
     # -- rendering --------------------------------------------------------------------------------
     def company_ref(self) -> dict[str, Any]:
         return {"id": self.company_id, "name": self.company_name}
@@ -312,6 +344,13 @@ class Store:
         out["company"] = self.company_ref()
 
     def _line_ref(self, item: dict[str, Any]) -> dict[str, Any]:
+        item = self._coded(item)
+        item["total_amount"] = item.get("amount")
+        item["extended_amount"] = item.get("amount")
+        return item
+
+    def _coded(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A line with its cost code, cost type and WBS code rendered as objects (from their ids)."""
         item = dict(item)
         cost_code = self.get("project_cost_code", item.get("cost_code_id")) if item.get("cost_code_id") else None
         lit = self.get("line_item_type", item.get("line_item_type_id")) if item.get("line_item_type_id") else None
@@ -322,8 +361,6 @@ class Store:
         flat = ".".join(x for x in ((cost_code or {}).get("code"), (lit or {}).get("code")) if x)
         item["wbs_code"] = {"id": item.get("wbs_code_id"), "flat_code": flat or None,
                             "description": (cost_code or {}).get("name")}
-        item["total_amount"] = item.get("amount")
-        item["extended_amount"] = item.get("amount")
         return item
 
     def _commitment_common(self, out: dict[str, Any], kind_name: str) -> None:
@@ -425,6 +462,23 @@ class Store:
 
     def _render_payment_application(self, out: dict[str, Any], view: str) -> None:
         out["contract"] = {"id": out["prime_contract_id"]}
+        lines = out.pop("line_items", None) or []
+        if not lines:
+            out["line_items"] = []
+        else:  # Procore computes the period's figures from the lines (a user's figure is kept without lines)
+            rendered, accrued = [], Decimal("0")
+            for line in lines:
+                item = self._coded(line)
+                this_period = dec(item.get("work_completed_this_period")) + dec(item.get("materials_presently_stored"))
+                to_date = dec(item.get("work_completed_from_previous_application")) + this_period
+                item["total_completed_and_stored_to_date"] = money(to_date, "x")
+                item["balance_to_finish"] = money(dec(item.get("scheduled_value")) - to_date, "x")
+                rendered.append(item)
+                accrued += this_period
+            out["line_items"] = rendered
+            out["total_amount_accrued_this_period"] = money(accrued, "total_amount_accrued_this_period")
+        if view == "list":  # headers only: the lines come with the show answer (UNCONFIRMED, §12)
+            out.pop("line_items", None)
 
     def snapshot(self) -> dict[str, Any]:
         return {kind: [copy.deepcopy(r) for r in records.values()] for kind, records in self.records.items()}

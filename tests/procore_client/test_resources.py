@@ -272,6 +272,81 @@ def test_prime_contracts_and_payment_applications(procore_client, procore_sandbo
     assert procore_client.get_payment_application(pid, app["id"])["period_end"] == date(2026, 1, 31)
 
 
+def _pay_app_with_lines(procore_sandbox, world) -> tuple[dict, dict]:
+    pid = world["project"]["id"]
+    prime = procore_sandbox.create_record("prime_contract", {"project_id": pid, "title": "Head contract",
+                                                             "status": "Approved"})
+    app = procore_sandbox.create_record("payment_application", {
+        "project_id": pid, "prime_contract_id": prime["id"], "invoice_number": "PC-2", "status": "approved",
+        "billing_date": "2026-02-28", "period_start": "2026-02-01", "period_end": "2026-02-28",
+        "line_items": [
+            {"description_of_work": "Steel frame", "cost_code_id": world["cc"]["id"],
+             "line_item_type_id": world["lit"]["id"], "scheduled_value": "100000", "work_completed_this_period": "30000",
+             "materials_presently_stored": "5000.5", "work_completed_retainage_retained_this_period": "1500",
+             "materials_stored_retainage_retained_this_period": "250.03"},
+            {"description_of_work": "Preliminaries", "cost_code_id": world["cc"]["id"], "scheduled_value": "8000",
+             "work_completed_from_previous_application": "2000", "work_completed_this_period": "1000"},
+        ]})
+    return prime, app
+
+
+def test_payment_application_show_carries_its_lines_with_decimal_money(procore_client, procore_sandbox, world):
+    """INV-5: the show answer holds line_items[] (shape of the PATCH line item answer, UNCONFIRMED for the
+    show itself); money comes back as Decimal, ids as int, the cost code as an object. The list gives
+    headers only."""
+    pid = world["project"]["id"]
+    _prime, app = _pay_app_with_lines(procore_sandbox, world)
+    shown = procore_client.get_payment_application(pid, app["id"])
+    frame, prelims = shown["line_items"]
+    assert isinstance(frame["id"], int) and frame["id"] != prelims["id"]
+    assert (frame["item_number"], prelims["item_number"]) == (1, 2)
+    assert frame["description_of_work"] == "Steel frame"
+    assert (frame["cost_code"]["id"], frame["cost_code"]["code"], frame["cost_code"]["full_code"]) == (
+        world["cc"]["id"], "05-100", "05-100")
+    assert (frame["line_item_type"]["id"], frame["line_item_type"]["code"]) == (world["lit"]["id"], "S")
+    assert frame["wbs_code"]["flat_code"] == "05-100.S"
+    assert prelims["line_item_type"] is None and prelims["wbs_code"]["flat_code"] == "05-100"
+    assert (frame["scheduled_value"], frame["work_completed_this_period"], frame["materials_presently_stored"]) == (
+        Decimal("100000.00"), Decimal("30000.00"), Decimal("5000.50"))
+    assert (frame["work_completed_retainage_retained_this_period"],
+            frame["materials_stored_retainage_retained_this_period"]) == (Decimal("1500.00"), Decimal("250.03"))
+    assert (prelims["total_completed_and_stored_to_date"], prelims["balance_to_finish"]) == (
+        Decimal("3000.00"), Decimal("5000.00"))
+    assert all(isinstance(v, Decimal) for v in (frame["balance_to_finish"], frame["total_completed_and_stored_to_date"]))
+    # The period's total is the lines' work completed + materials stored.
+    assert shown["total_amount_accrued_this_period"] == Decimal("36000.50")
+    [listed] = procore_client.list_payment_applications(pid)
+    assert "line_items" not in listed and listed["total_amount_accrued_this_period"] == Decimal("36000.50")
+
+
+def test_payment_application_lines_update_by_id_and_lock_with_origin_id(procore_client, procore_sandbox, world):
+    """A user edits a line (same id), drops another; bad references are refused; once synced (origin_id)
+    the lines are locked like the rest of the owner invoice (§13)."""
+    pid = world["project"]["id"]
+    _prime, app = _pay_app_with_lines(procore_sandbox, world)
+    frame, _prelims = app["line_items"]
+    changed = procore_sandbox.update_record("payment_application", app["id"], {
+        "line_items": [{"id": frame["id"], "work_completed_this_period": "32000"}]})
+    [line] = changed["line_items"]
+    assert (line["id"], line["work_completed_this_period"], line["description_of_work"]) == (
+        frame["id"], "32000.00", "Steel frame")
+    assert procore_client.get_payment_application(pid, app["id"])["line_items"][0]["materials_presently_stored"] == \
+        Decimal("5000.50")
+    with pytest.raises(ValidationFailed) as info:
+        procore_sandbox.update_record("payment_application", app["id"], {"line_items": [{"cost_code_id": 1}]})
+    assert "line_items.cost_code_id" in info.value.errors
+    with pytest.raises(ValidationFailed):
+        procore_sandbox.update_record("payment_application", app["id"], {
+            "line_items": [{"id": frame["id"], "work_completed_this_period": "lots"}]})
+    procore_sandbox.update_record("payment_application", app["id"], {"origin_id": "xero-invoice-1"})
+    with pytest.raises(ValidationFailed):
+        procore_sandbox.update_record("payment_application", app["id"], {
+            "line_items": [{"id": frame["id"], "work_completed_this_period": "1"}]})
+    assert procore_sandbox.update_record("payment_application", app["id"], {
+        "line_items": [{"id": frame["id"], "work_completed_this_period": "1"}]}, force=True)["line_items"][0][
+        "work_completed_this_period"] == "1.00"
+
+
 def test_project_scope_is_checked(procore_client, world):
     with pytest.raises(NotFound):
         procore_client.get_work_order_contract(world["project"]["id"] + 999, world["woc"]["id"])
