@@ -96,6 +96,11 @@ REQUISITION_STATUSES = ("draft", "under_review", "revise_and_resubmit", "approve
 PRIME_STATUSES = ("Draft", "Out For Bid", "Out For Signature", "Approved", "Complete", "Terminated")
 PAY_APP_STATUSES = ("draft", "under_review", "revise_and_resubmit", "approved")
 
+#: The retainage held this period on a progress-billing line: a requisition item (api/procore.md §9)
+#: and a payment application line item (``OAS:RestV10PrimeContractsPrimeContractIdPaymentApplicationLineItemsIdPatch``).
+REQUISITION_RETAINED = ("work_completed_retainage_retained_this_period", "materials_stored_retainage_currently_retained")
+PAY_APP_RETAINED = ("work_completed_retainage_retained_this_period", "materials_stored_retainage_retained_this_period")
+
 COMMITMENT_KINDS = {
     "work_order_contract": (Commitment.Kind.SUBCONTRACT, WOC_STATUSES),
     "purchase_order_contract": (Commitment.Kind.PURCHASE_ORDER, POC_STATUSES),
@@ -593,6 +598,11 @@ class Puller:
             self.count("costitem", "created")
         return item
 
+    def line_cost_item(self, line: dict) -> CostItem | None:
+        """The CostItem of a Procore line's own cost code + cost type (objects, or their ids)."""
+        return self.cost_item(line.get("cost_code"), line.get("line_item_type"),
+                              project_cost_code_id=line.get("cost_code_id"), cost_type_id=line.get("line_item_type_id"))
+
     def resolve_cost_code(self, data: Any, project_cost_code_id: Any) -> CostCode | None:
         pcc_id = _id(data.get("id") if isinstance(data, dict) else None) or _id(project_cost_code_id)
         if pcc_id is not None and pcc_id in self.cost_code_by_project_code:
@@ -1017,15 +1027,8 @@ class Puller:
                                                              procore_id=line_item_id).first()
                     cost_item = co_line.cost_item if co_line is not None else None
                 if cost_item is None:
-                    cost_item = self.cost_item(item.get("cost_code"), item.get("line_item_type"),
-                                               project_cost_code_id=item.get("cost_code_id"),
-                                               cost_type_id=item.get("line_item_type_id"))
-                work = _money(item.get("work_completed_this_period"), "work_completed_this_period")
-                stored = _money(item.get("materials_presently_stored"), "materials_presently_stored")
-                retainage = (_money(item.get("work_completed_retainage_retained_this_period"),
-                                    "work_completed_retainage_retained_this_period")
-                             + _money(item.get("materials_stored_retainage_currently_retained"),
-                                      "materials_stored_retainage_currently_retained"))
+                    cost_item = self.line_cost_item(item)
+                amount, retainage = _billed(item, REQUISITION_RETAINED)
                 retained += retainage
                 unit_price = item.get("scheduled_unit_price")
                 lines.append({
@@ -1038,7 +1041,7 @@ class Puller:
                     "quantity": _money(item.get("work_completed_this_period_quantity"), "quantity"),
                     "unit_price": (_money(unit_price, "scheduled_unit_price") if unit_price not in (None, "")
                                    else (commitment_line.unit_cost if commitment_line else ZERO)),
-                    "amount": work + stored,
+                    "amount": amount,
                     "retainage_this_period": retainage,
                 })
             values = {
@@ -1095,6 +1098,10 @@ class Puller:
         return self.land(PrimeContract, data, _label("Prime contract", data), build)
 
     def pull_owner_invoices(self, project: Project) -> None:
+        """The list gives headers; an owner invoice new or changed since the last run is read again with
+        its lines (``get_payment_application``), as commitments are."""
+        from procore_client.errors import NotFound, ProcoreError
+
         listed = self.scoped_list(project, "payment_applications", OwnerInvoice, "payment applications",
                                   self.client.list_payment_applications, project.procore_id, filtered=False)
         if listed is None:
@@ -1103,19 +1110,32 @@ class Puller:
         seen = set()
         for data in records:
             self.counts["read"] += 1
+            seen.add(_id(data.get("id")) if isinstance(data, dict) else None)  # listed: never marked removed
             if self.unchanged(OwnerInvoice, data):
                 self.count("ownerinvoice", "skipped")
-                seen.add(_id(data.get("id")))
                 continue
-            outcome = self.land_owner_invoice(project, data)
-            if outcome is not None:
-                seen.add(outcome.record.procore_id)
-            else:
-                seen.add(_id(data.get("id")) if isinstance(data, dict) else None)
+            label = _label("Owner invoice", data, "invoice_number")
+            try:
+                detail = self.call(label, self.client.get_payment_application, project.procore_id,
+                                   _id(data.get("id")))
+            except NotFound:
+                seen.discard(_id(data.get("id")))  # deleted between the list and the read
+                continue
+            except (ProcoreError, BadRecord) as exc:
+                self.count("ownerinvoice", "failed")
+                self.error("ownerinvoice", data.get("id"), label, f"could not be read: {exc}")
+                continue
+            self.land_owner_invoice(project, {**data, **detail})
         self.mark_removed(OwnerInvoice, OwnerInvoice.objects.filter(link=self.link, project=project)
                           .exclude(procore_id__in=seen))
 
     def land_owner_invoice(self, project: Project, data: dict) -> Outcome | None:
+        """INV-5: one payment application and its lines. Each line's cost item comes from its own cost
+        code + cost type; amount = work completed this period + materials stored; the invoice's retainage
+        this period = the lines' retained amounts, its total = the lines' amounts − that retainage. An
+        answer without ``line_items`` (UNCONFIRMED shape, see ``get_payment_application``) leaves the
+        stored lines as they are; without lines the figures are the header's."""
+
         def build(procore_id):
             contract = data.get("contract")
             prime_id = _id(data.get("prime_contract_id") or contract, "prime_contract_id")
@@ -1124,8 +1144,29 @@ class Puller:
                 raise BadRecord(f"its prime contract (Procore #{prime_id}) is not in the connector")
             g702 = data.get("g702") if isinstance(data.get("g702"), dict) else {}
             period = data.get("billing_period") if isinstance(data.get("billing_period"), dict) else {}
-            retainage = _money(g702.get("total_retainage_this_period") or g702.get("retainage_this_period"),
-                               "retainage")
+            lines = None
+            if "line_items" in data:
+                lines = []
+                for position, item in enumerate(_list(data.get("line_items"), "line_items"), start=1):
+                    amount, retainage = _billed(item, PAY_APP_RETAINED)
+                    unit_price = item.get("scheduled_unit_price")
+                    lines.append({
+                        "procore_id": _id(item.get("id")),
+                        "position": _position({"position": item.get("item_number")}, position),
+                        "cost_item": self.line_cost_item(item),
+                        "description": _text(item.get("description_of_work") or item.get("description")),
+                        "quantity": _money(item.get("work_completed_this_period_quantity"), "quantity"),
+                        "unit_price": _money(unit_price, "scheduled_unit_price"),
+                        "amount": amount, "retainage": retainage,
+                    })
+            if lines:
+                retainage = sum((line.pop("retainage") for line in lines), ZERO)
+                total = sum((line["amount"] for line in lines), ZERO) - retainage
+            else:  # no lines to add up: Procore's own figures for the period
+                retainage = _money(g702.get("total_retainage_this_period") or g702.get("retainage_this_period"),
+                                   "retainage")
+                total = _money(data.get("total_amount_accrued_this_period"), "total_amount_accrued_this_period") \
+                    - retainage
             values = {
                 "prime_contract": prime, "project": project, "number": _text(data.get("number")),
                 "invoice_number": _text(data.get("invoice_number")),
@@ -1135,11 +1176,10 @@ class Puller:
                 "period_end": _date(data.get("period_end"), "period_end"),
                 "due_date": _date(period.get("due_date") or data.get("due_date"), "due_date"),
                 "retainage_this_period": retainage,
-                "total": _money(data.get("total_amount_accrued_this_period"), "total_amount_accrued_this_period")
-                - retainage,
+                "total": total,
                 "procore_updated_at": _datetime(data.get("updated_at"), "updated_at"),
             }
-            return self.save_erp_record(OwnerInvoice, procore_id, values)
+            return self.save_erp_record(OwnerInvoice, procore_id, values, lines=lines)
 
         return self.land(OwnerInvoice, data, _label("Owner invoice", data, "invoice_number"), build)
 
@@ -1215,6 +1255,14 @@ def _list(value: Any, name: str) -> list[dict]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise BadRecord(f"{name} should be a list of objects")
     return value
+
+
+def _billed(item: dict, retained: tuple[str, ...]) -> tuple[Decimal, Decimal]:
+    """A progress-billing line's (amount, retainage this period): amount = work completed this period +
+    materials presently stored; retainage = the sum of the ``retained`` fields."""
+    amount = (_money(item.get("work_completed_this_period"), "work_completed_this_period")
+              + _money(item.get("materials_presently_stored"), "materials_presently_stored"))
+    return amount, sum((_money(item.get(name), name) for name in retained), ZERO)
 
 
 def _position(line: dict, default: int) -> int:

@@ -66,3 +66,21 @@ def mark_in_xero(link) -> None:
     """What the export does for the dependencies: the project, vendors and cost items are in Xero."""
     for model in (Project, Vendor, CostItem):
         model.objects.filter(link=link).update(erp_status=ErpStatus.SYNCED, xero_id="00000000-0000-0000-0000-0000000000aa")
+
+
+def add_pay_app_with_lines(procore, company, *, status: str = "draft") -> dict:
+    """A second owner invoice on the prime contract, with two lines: one coded to the cost code and its
+    cost type, one to the cost code only (no cost type: no cost item)."""
+    pid = company.project["id"]
+    return procore.create_record("payment_application", {
+        "project_id": pid, "prime_contract_id": company.prime["id"], "invoice_number": "HV-OI-2", "status": status,
+        "billing_date": "2026-05-31", "period_start": "2026-05-01", "period_end": "2026-05-31",
+        "line_items": [
+            {"description_of_work": "Slab and columns", "cost_code_id": company.cost_code["id"],
+             "line_item_type_id": company.labor["id"], "scheduled_value": "60000.00",
+             "work_completed_this_period": "18000.00", "materials_presently_stored": "2000.00",
+             "work_completed_retainage_retained_this_period": "900.00",
+             "materials_stored_retainage_retained_this_period": "100.00"},
+            {"description_of_work": "Site establishment", "cost_code_id": company.cost_code["id"],
+             "scheduled_value": "5000.00", "work_completed_this_period": "1500.00"},
+        ]})
