@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from integration import reports
+from integration.csv_safety import csv_safe
 from integration.models import EXPORTABLE_MODELS, CompanyLink, Project, UnsyncableTransaction, Vendor
 
 REPORTS_PERMISSION = "integration.view_erp_reports"
@@ -50,7 +51,7 @@ def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else csv_safe(v) for v in row])
     return response
 
 

@@ -20,6 +20,7 @@ import tablib
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from integration.csv_safety import csv_safe, csv_unescape, looks_like_formula
 from integration.models import CostCode, CostItem, CostType, ErpStatus
 from integration.resources import CostCodeResource, CostTypeResource, split_codes
 from integration.services.audit import audit_record
@@ -98,10 +99,14 @@ def read_csv(data: bytes | str, *, required: tuple[str, ...], optional: tuple[st
     if isinstance(data, bytes):
         if len(data) > MAX_FILE_BYTES:
             raise ImportRefused(f"The file is {len(data)} bytes; at most {MAX_FILE_BYTES} are accepted.")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+            raise ImportRefused("The file is UTF-16 (or binary), not UTF-8 text; save it as CSV UTF-8.")
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ImportRefused(f"The file is not UTF-8 text (byte {exc.start} cannot be read); save it as CSV UTF-8.") from exc
+    if "\x00" in data:
+        raise ImportRefused("The file contains NUL characters: it is not CSV text; save it as CSV UTF-8.")
     reader = csv.DictReader(io.StringIO(data))
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not headers:
@@ -119,6 +124,12 @@ def read_csv(data: bytes | str, *, required: tuple[str, ...], optional: tuple[st
         if None in row:
             raise ImportRefused(f"Line {reader.line_num} has more values than the header has columns.")
         values = {k: (v or "").strip() for k, v in row.items()}
+        for column, value in values.items():
+            if looks_like_formula(value):
+                raise ImportRefused(f"Line {reader.line_num}, column {column}: {value[:40]!r} starts with {value[0]!r}, which a "
+                                    "spreadsheet runs as a formula (CSV injection); nothing was imported. Remove it, or "
+                                    "start the cell with an apostrophe to keep it as text.")
+            values[column] = csv_unescape(value)
         if any(values.values()):
             rows.append((reader.line_num, values))
     if not rows:
@@ -270,7 +281,7 @@ def cost_codes_import(*, link, data: bytes | str, actor, filename: str = "") -> 
 
 def cost_codes_export(*, link) -> str:
     """WBS-4: the link's cost codes as CSV (code, description, cost_types); importing it changes nothing."""
-    return CostCodeResource(link=link).export().csv
+    return _safe_csv(CostCodeResource(link=link).export())
 
 
 # ------------------------------------------------------------------ cost types
@@ -346,7 +357,12 @@ def cost_types_import(*, link, data: bytes | str, actor, filename: str = "") -> 
 
 
 def cost_types_export(*, link) -> str:
-    return CostTypeResource(link=link).export().csv
+    return _safe_csv(CostTypeResource(link=link).export())
+
+
+def _safe_csv(dataset: tablib.Dataset) -> str:
+    """The dataset as CSV with formula-looking cells neutralised (CSV injection, integration.csv_safety)."""
+    return tablib.Dataset(*[[csv_safe(v) for v in row] for row in dataset], headers=dataset.headers).csv
 
 
 # ------------------------------------------------------------------ WBS-5 default cost types
