@@ -94,8 +94,28 @@ class ProjectAdmin(ErpRecordAdmin):
     search_fields = ("name", "project_number")
 
 
+@admin.action(description="Archive as ERP companies", permissions=["manage_erp"])
+def archive_companies(modeladmin, request, queryset):
+    """CO-3: archived companies leave the lists and the suggestions; the archived companies report shows them."""
+    from integration.services.imports.contacts import vendor_archive
+
+    for vendor in queryset:
+        vendor_archive(vendor=vendor, actor=request.user)
+    modeladmin.message_user(request, f"{queryset.count()} archived.")
+
+
+@admin.action(description="Restore archived ERP companies", permissions=["manage_erp"])
+def unarchive_companies(modeladmin, request, queryset):
+    from integration.services.imports.contacts import vendor_unarchive
+
+    for vendor in queryset:
+        vendor_unarchive(vendor=vendor, actor=request.user)
+    modeladmin.message_user(request, f"{queryset.count()} restored.")
+
+
 @admin.register(m.Vendor)
 class VendorAdmin(ErpRecordAdmin):
+    actions = [*ErpRecordAdmin.actions, archive_companies, unarchive_companies]
     queue_columns = ("city", "business_phone", "archived_in_erp")
     list_select_related = ("link",)
     search_fields = ("name", "email_address", "tax_number")
@@ -160,6 +180,7 @@ class CompanyLinkAdmin(admin.ModelAdmin):
 
         extra_context = {**(extra_context or {}),
                          "sync_buttons": [(what, label) for what, label in SYNCS.items() if allowed(request.user, what)]}
+        extra_context["can_manage"] = request.user.has_perm("integration.manage_erp")
         if object_id:
             extra_context["sync_contacts"] = (m.Vendor.objects.filter(link_id=object_id).exclude(xero_id="")
                                               .order_by("name").values_list("xero_id", "name")[:1000])
@@ -168,7 +189,16 @@ class CompanyLinkAdmin(admin.ModelAdmin):
     def get_urls(self):
         from django.urls import path
 
+        from . import companies
+
+        def view(fn):
+            return self.admin_site.admin_view(lambda request, link_id: fn(self, request, link_id))
+
         return [path("<int:link_id>/sync/", self.admin_site.admin_view(self.sync_view), name="integration_companylink_sync"),
+                path("<int:link_id>/contacts/", view(companies.link_contacts_view), name="integration_companylink_contacts"),
+                path("<int:link_id>/refresh-companies/", view(companies.refresh_companies_view),
+                     name="integration_companylink_refresh_companies"),
+                path("<int:link_id>/projects-from-xero/", view(companies.import_projects_view), name="integration_companylink_projects"),
                 *super().get_urls()]
 
     def sync_view(self, request, link_id):

@@ -42,8 +42,9 @@ TRANSITIONS: dict[str, Transition] = {
     "export_failed": Transition(frozenset({S.EXPORTING}), S.FAILED),
     # A synced record changed in Procore (SYNC-2, PRJ-3).
     "changed_in_procore": Transition(frozenset({S.SYNCED}), S.READY_TO_UPDATE),
-    # The approver links a record to the document Xero already holds (the duplicate guard, INV-4).
-    "link_existing": Transition(frozenset({S.FAILED}), S.SYNCED),
+    # A record is linked to the document Xero already holds: the approver's decision after the duplicate
+    # guard (INV-4), or an existing contact linked to a company (CO-3). Never over an existing link.
+    "link_existing": Transition(frozenset({S.NOT_SENT, S.READY_TO_EXPORT, S.REJECTED, S.RETRIEVED, S.FAILED, S.UNLINKED}), S.SYNCED),
     # Unlink, once the Xero document is gone (SYNC-7).
     "unlink": Transition(frozenset({S.SYNCED, S.READY_TO_UPDATE, S.FAILED, S.REJECTED}), S.UNLINKED),
 }

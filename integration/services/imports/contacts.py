@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from integration.models import CompanyLink, ErpStatus, Project, SyncRun, Vendor
 from integration.services.audit import audit_record
+from integration.services.status import apply_transition, target_status
 
 from .common import BadDocument, clients_for, create_once, obj, rows, run_guarded, start_run, text
 
@@ -237,6 +238,7 @@ def vendor_link(*, vendor: Vendor, contact_id: str, actor, procore=None, xero=No
     other = Vendor.objects.filter(link=vendor.link, xero_id__iexact=contact_id).exclude(pk=vendor.pk).first()
     if other is not None:
         raise ValueError(f"That Xero contact is already linked to {other.name}.")
+    target_status(vendor, "link_existing")  # refuses, before anything is written, a company already linked
     if xero is not None:
         xero.get_contact(contact_id)  # it exists (NotFound otherwise)
     if vendor.procore_id:
@@ -247,12 +249,9 @@ def vendor_link(*, vendor: Vendor, contact_id: str, actor, procore=None, xero=No
         procore.set_vendor_origin_id(vendor.procore_id, contact_id)
     with transaction.atomic():
         locked = Vendor.objects.select_for_update().get(pk=vendor.pk)
-        previous = locked.erp_status
-        locked.xero_id, locked.erp_status, locked.locked = contact_id, ErpStatus.SYNCED, True
-        locked.erp_status_changed_at = locked.xero_synced_at = timezone.now()
-        locked.save()
-        audit_record(locked, action="vendor_link", actor=actor, from_status=previous, to_status=locked.erp_status,
-                     message=f"Linked to Xero contact {contact_id}")
+        apply_transition(locked, "link_existing", actor=actor, message=f"Linked to Xero contact {contact_id}",
+                         update_fields={"xero_id": contact_id, "locked": bool(vendor.procore_id), "xero_synced_at": timezone.now(),
+                                        "erp_message": "", "idempotency_key": ""})
     return locked
 
 
