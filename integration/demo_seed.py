@@ -6,7 +6,8 @@ in the directory (10 subcontractors and suppliers, 2 owners), 3 projects in the 
 with every standard cost code, 10 approved commitments (8 subcontracts, 2 purchase orders) each with an
 approved change order, 25 approved subcontractor invoices for last month with 5 % or 10 % retainage
 (one of them negative, a credit for returned material, one without its billing date), and 2 prime
-contracts with an approved owner invoice each.
+contracts with an approved owner invoice each (a progress claim of 3 or 4 lines on the project's cost
+codes, 5 % retained).
 
 Xero (`seed_xero`): the organisation's standard chart of accounts and the contacts a builder already
 pays without Procore (a council, a fuel card, a hardware merchant). The connector creates everything
@@ -79,6 +80,15 @@ CLAIMS = [[Decimal("0.20"), Decimal("0.25"), Decimal("0.15")], [Decimal("0.30"),
           [Decimal("0.35"), Decimal("0.30")], [Decimal("0.40"), Decimal("0.30")], [Decimal("0.25"), Decimal("0.25")],
           [Decimal("0.30"), Decimal("0.30"), Decimal("0.20")], [Decimal("0.50"), Decimal("0.30")], [Decimal("0.60")]]
 RETAINAGE = {"work_order_contract": Decimal("0.10"), "purchase_order_contract": Decimal("0.05")}
+# The owners' progress claims for last month, by project: (cost code, cost type, scheduled value,
+# work completed this period, materials presently stored); 5 % of each is retained.
+OWNER_CLAIMS = {
+    "HV-101": [("03-300", "S", "620000.00", "150000.00", "0.00"), ("05-100", "S", "410000.00", "110000.00", "15000.00"),
+               ("09-200", "S", "280000.00", "60000.00", "0.00"), ("16-100", "S", "395000.00", "150000.00", "0.00")],
+    "NS-204": [("15-100", "S", "190000.00", "64500.00", "0.00"), ("07-400", "S", "215000.00", "58000.00", "6000.00"),
+               ("15-700", "S", "240000.00", "84000.00", "0.00")],
+}
+OWNER_RETAINAGE = Decimal("0.05")
 XERO_CONTACTS = ["Auckland Council", "Z Energy Fuel Card", "Bunnings Trade", "Placemakers Mt Wellington"]
 
 
@@ -193,16 +203,23 @@ def seed_procore(procore, *, today: dt.date | None = None) -> Seeded:
         "items": [{"item_type": "contract_item", "line_item_id": po["line_items"][0]["id"],
                    "work_completed_this_period": "-1850.00"}]}))
 
-    for (name, *_rest), (_pname, number, _city), amount in zip(OWNERS, PROJECTS, ("485000.00", "212500.00"),
-                                                               strict=False):
+    for (name, *_rest), (_pname, number, _city) in zip(OWNERS, PROJECTS, strict=False):
         project = out.projects[number]
+        codes = project_codes[[p[1] for p in PROJECTS].index(number)]
         prime = create("prime_contract", {"project_id": project["id"], "title": f"{_pname} main contract",
                                           "number": f"PC-{number}", "status": "Approved",
-                                          "vendor_id": out.vendors[name]["id"], "retainage_percent": "5"})
+                                          "vendor_id": out.vendors[name]["id"],
+                                          "retainage_percent": str(OWNER_RETAINAGE * 100)})
+        lines = [{"description_of_work": dict(COST_CODES)[code], "cost_code_id": codes[code]["id"],
+                  "line_item_type_id": types[ctype]["id"], "scheduled_value": scheduled,
+                  "work_completed_this_period": work, "materials_presently_stored": stored,
+                  "work_completed_retainage_retained_this_period": _money(Decimal(work) * OWNER_RETAINAGE),
+                  "materials_stored_retainage_retained_this_period": _money(Decimal(stored) * OWNER_RETAINAGE)}
+                 for code, ctype, scheduled, work, stored in OWNER_CLAIMS[number]]
         out.owner_invoices.append(create("payment_application", {
             "project_id": project["id"], "prime_contract_id": prime["id"], "invoice_number": f"{number}-PC-01",
             "status": "approved", "billing_date": str(end), "period_start": str(start), "period_end": str(end),
-            "total_amount_accrued_this_period": amount}))
+            "line_items": lines}))
     return out
 
 

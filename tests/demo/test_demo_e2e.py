@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -17,6 +18,7 @@ from integration.models import (
     CostItem,
     DirectCost,
     ErpStatus,
+    OwnerInvoice,
     Payment,
     Project,
     SubcontractorInvoice,
@@ -35,9 +37,10 @@ def row(out: str, label: str) -> list[int]:
 
 
 def test_demo_plays_the_month_and_prints_the_summary(capsys):
-    """CONN-2, SYNC-2, SYNC-3, SYNC-5, INV-2, INV-3, PAY-1, PAY-3, JC-1, JC-3, JC-6: connected through the
-    real OAuth flows, everything valid accepted and exported, the invalid ones kept with their reasons,
-    payments and job costs imported, and the summary says what went where."""
+    """CONN-2, SYNC-2, SYNC-3, SYNC-5, INV-2, INV-3, INV-5, PAY-1, PAY-3, PAY-6, JC-1, JC-3, JC-6: connected
+    through the real OAuth flows, everything valid accepted and exported (the owner invoices as sales
+    invoices), the invalid ones kept with their reasons, payments issued and received and job costs
+    imported, and the summary says what went where."""
     urls = {name: getattr(settings, name) for name in ("XERO_API_URL", "PROCORE_API_URL", "CONNECTOR_BASE_URL")}
     call_command("demo", "--no-serve", "--sandbox-port", str(free_port()))
     out = capsys.readouterr().out
@@ -49,7 +52,10 @@ def test_demo_plays_the_month_and_prints_the_summary(capsys):
     assert row(out, "commitments") == [10, 10, 0, 0]
     assert row(out, "change orders") == [10, 10, 0, 0]
     assert row(out, "subcontractor invoices") == [25, 23, 0, 2]
-    assert row(out, "payments") == [14, 1, 0]
+    assert row(out, "owner invoices") == [2, 2, 0, 0]
+    assert row(out, "payments issued") == [14, 1, 0]
+    assert row(out, "payments received") == [1, 0, 0]
+    assert "owner invoice" not in out.split("Refused, and why:")[1]
     assert "The invoice total is negative" in out and "The billing date is missing" in out
     assert "no project tracking" in out
     assert "http://127.0.0.1:8000/admin/" in out and "approver" in out
@@ -65,8 +71,19 @@ def test_demo_plays_the_month_and_prints_the_summary(capsys):
     assert {i.invoice_number for i in refused} == {"TOTARA-0025", "TUI-0007"}
     assert all(i.erp_message for i in refused)
     accepted = AuditEvent.objects.filter(link=link, action="accept", actor_name="approver")
-    assert accepted.count() == 3 + 12 + 120 + 10 + 10 + 23
+    assert accepted.count() == 3 + 12 + 120 + 10 + 10 + 23 + 2
     assert Payment.objects.filter(link=link, status=Payment.Status.VOIDED).count() == 1
+    # INV-5: each owner invoice is one ACCREC with its lines and the retainage line; PAY-6: the owner's
+    # payment on the first is a payment received on its prime contract.
+    sales = OwnerInvoice.objects.filter(link=link, erp_status=ErpStatus.SYNCED).order_by("procore_id")
+    assert [(s.invoice_number, s.lines.count(), s.total, s.retainage_this_period) for s in sales] == [
+        ("HV-101-PC-01", 4, Decimal("460750.00"), Decimal("24250.00")),
+        ("NS-204-PC-01", 3, Decimal("201875.00"), Decimal("10625.00"))]
+    [received] = Payment.objects.filter(link=link, direction=Payment.Direction.RECEIVED)
+    # Paid in full: the invoice's total with the tax Xero adds on Exclusive lines (OUTPUT, 10 % in the sandbox).
+    assert (received.owner_invoice, received.prime_contract, received.amount, received.status) == (
+        sales[0], sales[0].prime_contract, Decimal("460750.00") * Decimal("1.10"), Payment.Status.SYNCED)
+    assert received.procore_id  # written to Procore as a payment received on the prime contract
     assert DirectCost.objects.filter(link=link).count() >= 25
     assert UnsyncableTransaction.objects.filter(link=link).count() == 1
     # The process's settings are back as they were (the demo points them at its sandbox only while it runs).

@@ -9,9 +9,11 @@
    through the queue services (the invalid ones stay with their reasons); export; repeat while the
    pull queues the next tier (commitments, then change orders);
 5. the accountant works in Xero through its API: approves the bills, pays them (full, partial, a batch
-   of payments in one call), deletes one payment later, spends money tracked to projects, enters a
-   supplier credit note, a bill tracked to two projects and one bill without tracking;
-6. import payments and job costs, and print what went where;
+   of payments in one call), receives an owner's payment on a sales invoice exported from an owner
+   invoice (PAY-6), deletes one payment later, spends money tracked to projects, enters a supplier
+   credit note, a bill tracked to two projects and one bill without tracking;
+6. import payments (issued on commitments, received on prime contracts) and job costs, and print what
+   went where;
 7. serve the admin on `--port` with the django-q2 cluster running (`--no-serve` stops after the summary).
 
 The demo's company link is rebuilt on every run (the sandbox starts empty each time). The sandboxes'
@@ -437,10 +439,12 @@ class Command(BaseCommand):
             for record in refused.exclude(erp_message=""):
                 reasons.append(f"{model._meta.verbose_name} {record}: {record.erp_message}")
         self.stdout.write(f"\n  {'Xero → Procore':<26}{'created':>8}{'voided':>9}{'failed':>9}")
-        payments = Payment.objects.filter(link=link)
-        self.stdout.write(f"  {'payments':<26}{payments.exclude(status=Payment.Status.VOIDED).count():>8}"
-                          f"{payments.filter(status=Payment.Status.VOIDED).count():>9}"
-                          f"{payments.filter(status=Payment.Status.FAILED).count():>9}")
+        for direction, label in ((Payment.Direction.ISSUED, "payments issued"),
+                                 (Payment.Direction.RECEIVED, "payments received")):
+            payments = Payment.objects.filter(link=link, direction=direction)
+            self.stdout.write(f"  {label:<26}{payments.exclude(status=Payment.Status.VOIDED).count():>8}"
+                              f"{payments.filter(status=Payment.Status.VOIDED).count():>9}"
+                              f"{payments.filter(status=Payment.Status.FAILED).count():>9}")
         costs = DirectCost.objects.filter(link=link)
         removed = costs.filter(removed=True).count() if hasattr(DirectCost, "removed") else 0
         unsyncable = UnsyncableTransaction.objects.filter(link=link)
