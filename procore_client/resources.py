@@ -397,6 +397,18 @@ class ResourcesMixin:
         return self.get(f"{V10}/payment_applications/{int(payment_application_id)}",
                         {"project_id": int(project_id)}, expect=dict)
 
+    def update_payment_application(self, project_id: int, prime_contract_id: int, payment_application_id: int,
+                                   data: dict[str, Any]) -> dict:
+        """``PATCH /rest/v1.0/prime_contracts/{prime_contract_id}/payment_applications/{id}`` body
+        ``{project_id, payment_application: {...}}`` (``OAS:RestV10PrimeContractsPrimeContractIdPaymentApplicationsIdPatch``)."""
+        return self.patch(f"{V10}/prime_contracts/{int(prime_contract_id)}/payment_applications/{int(payment_application_id)}",
+                          {"project_id": int(project_id), "payment_application": data}, expect=dict)
+
+    def set_payment_application_origin_id(self, project_id: int, prime_contract_id: int, payment_application_id: int,
+                                          origin_id: str | None) -> dict:
+        """The owner invoice shows as synced (and locks) in Procore; None clears it (§13)."""
+        return self.update_payment_application(project_id, prime_contract_id, payment_application_id, {"origin_id": origin_id})
+
     # -- webhooks -----------------------------------------------------------------------------------
     def create_webhook_hook(self, destination_url: str, *, namespace: str, authorization: str,
                             api_version: str = "v4", project_id: int | None = None) -> dict:

@@ -22,8 +22,11 @@ def _writer(record):
             record.project.procore_id, record.procore_id, origin,
             **({"commitment_id": record.commitment.procore_id} if record.commitment_id else {}),
         )
-    # Cost items, change orders and owner invoices: Procore's public API has no origin_id to write for
-    # them (api/procore.md §8 and §12, unconfirmed), so they show as synced here only.
+    if model == "ownerinvoice":
+        return lambda client, origin: client.set_payment_application_origin_id(
+            record.project.procore_id, record.prime_contract.procore_id, record.procore_id, origin)
+    # Cost items and change orders: Procore's public API has no origin_id to write for them (api/procore.md
+    # §8, unconfirmed for commitment change orders), so they show as synced here only.
     return None
 
 

@@ -137,6 +137,9 @@ def _rules() -> list[Rule]:
     add(f"{v10}/payment_applications/<int:id>", "payment_application", ["GET"])
     add(f"{v10}/prime_contracts/<int:prime_contract_id>/payment_applications", "prime_payment_applications",
         ["GET", "POST"])
+    # OAS:RestV10PrimeContractsPrimeContractIdPaymentApplicationsIdPatch
+    add(f"{v10}/prime_contracts/<int:prime_contract_id>/payment_applications/<int:id>", "prime_payment_application",
+        ["PATCH"])
     add(f"{v10}/webhooks/hooks", "hooks", ["GET", "POST"])
     add(f"{v10}/webhooks/hooks/<int:id>", "hook", ["PATCH", "DELETE"])
     add(f"{v10}/webhooks/hooks/<int:hook_id>/triggers", "triggers", ["GET", "POST"])
@@ -1054,6 +1057,15 @@ class ProcoreSandbox:
         data = {**self._wrapped(body, "payment_application"), "prime_contract_id": prime_contract_id}
         record = self._create(request, "payment_application", data, project_id)
         return self._json(self.store.render("payment_application", record), 201)
+
+    def h_prime_payment_application(self, request: Request, prime_contract_id: int, id: int) -> Response:
+        body = self._body(request)
+        project_id = self._project_param(request, body)  # OAS: project_id is required in the body
+        record = self._load("payment_application", id, project_id)
+        if record.get("prime_contract_id") != prime_contract_id:
+            raise Reply(404, {"errors": "Payment Application not found"})
+        record = self._update(request, "payment_application", record, self._wrapped(body, "payment_application"))
+        return self._json(self.store.render("payment_application", record))
 
     # -- webhooks (§15) ---------------------------------------------------------------------------
     def _hook_scope(self, request: Request, body: dict[str, Any] | None = None) -> tuple[int | None, int | None]:

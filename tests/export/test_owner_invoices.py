@@ -77,6 +77,11 @@ def test_owner_invoice_pulled_from_procore_becomes_one_sales_invoice_with_its_li
     assert slab["Tracking"][0]["Option"] == "HV-101 Harbour View"
     assert (retainage["ItemCode"], retainage["LineAmount"]) == (world.link.retainage_item_code, Decimal("-2500.00"))
     assert sale["SubTotal"] == Decimal("47500.00") == invoice.total
+    # Visible in Procore: the owner invoice carries the Xero id as its origin_id (and locks there).
+    shown = world.procore.store.render("payment_application", world.procore.store.get("payment_application", invoice.procore_id))
+    assert shown["origin_id"] == invoice.xero_id
+    invoice.refresh_from_db()
+    assert invoice.locked and not invoice.writeback_pending
     # Exactly once: another export run finds nothing to do.
     assert run_export(world.link).counts.get("created", 0) == 0
     assert sum(1 for i in client.find_invoices(ids=[invoice.xero_id])) == 1
