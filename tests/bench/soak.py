@@ -38,7 +38,7 @@ from decimal import Decimal
 
 import pytest
 
-from integration.demo_seed import COST_CODES, COST_TYPES, RETAINAGE, last_month, seed_xero
+from integration.demo_seed import COST_CODES, COST_TYPES, OWNER_RETAINAGE, RETAINAGE, last_month, seed_xero
 from integration.demo_users import ensure_demo_users
 from integration.models import (
     EXPORTABLE_MODELS,
@@ -66,10 +66,8 @@ from xero_client.errors import XeroError
 
 SIZE = int(os.environ.get("SOAK_SIZE", "2000"))
 SEED = int(os.environ.get("SOAK_SEED", "1"))
-# Owner invoices (payment applications) only when asked: the pull does not read their lines yet, so none
-# can be queued (INV-5 "There is no line with a cost code"); the owner-invoice work is in progress.
 FAULT_SCALE = float(os.environ.get("SOAK_FAULT_SCALE", "1"))
-OWNER_INVOICES = os.environ.get("SOAK_OWNER_INVOICES", "") == "1"
+OWNER_INVOICES = os.environ.get("SOAK_OWNER_INVOICES", "1") == "1"  # progress claims with coded lines (INV-5)
 PROJECTS_MAX = 80  # Xero: at most 100 options per tracking category (api/xero.md §7); the connector warns at 90
 OWNERS_MAX = 10
 XERO_FAULTS = {"drop": 0.02, "rate_limit": 0.05, "server_error": 0.01, "timeout": 0.01}
@@ -171,13 +169,20 @@ def seed_procore(procore, size: int, today: dt.date) -> Plan:
     for p, project in enumerate(plan.projects):
         primes.append((project, create("prime_contract", {
             "project_id": project["id"], "title": f"{project['name']} main contract", "number": f"PC-{project['project_number']}",
-            "status": "Approved", "vendor_id": owner_rows[p % len(owner_rows)]["id"], "retainage_percent": "5"})))
+            "status": "Approved", "vendor_id": owner_rows[p % len(owner_rows)]["id"], "retainage_percent": str(OWNER_RETAINAGE * 100)})))
     for i in range(size):
         project, prime = primes[i % len(primes)]
+        mine, pcc = plan.project_codes[project["id"]], project_codes[project["id"]]
+        # A progress claim of two lines on the project's cost codes, 5 % retained (as demo_seed.OWNER_CLAIMS).
+        lines = [{"description_of_work": f"Claim {i + 1} line {n + 1}", "cost_code_id": pcc[mine[(i + n) % len(mine)]]["id"],
+                  "line_item_type_id": types["S"]["id"], "scheduled_value": str(_money(Decimal(200000 + 100 * i))),
+                  "work_completed_this_period": str(work), "materials_presently_stored": "0.00",
+                  "work_completed_retainage_retained_this_period": str(_money(work * OWNER_RETAINAGE)),
+                  "materials_stored_retainage_retained_this_period": "0.00"}
+                 for n, work in enumerate((_money(Decimal(20000 + 13 * i)), _money(Decimal(8000 + 7 * i))))]
         create("payment_application", {
             "project_id": project["id"], "prime_contract_id": prime["id"], "invoice_number": f"{project['project_number']}-PC-{i + 1:05d}",
-            "status": "approved", "billing_date": str(end), "period_start": str(start), "period_end": str(end),
-            "total_amount_accrued_this_period": str(_money(Decimal(40000 + 13 * i)))})
+            "status": "approved", "billing_date": str(end), "period_start": str(start), "period_end": str(end), "line_items": lines})
         plan.owner_invoices += 1
     return plan
 
@@ -228,6 +233,8 @@ class Soak:
 
     def say(self, text: str) -> None:
         self.log.append(text)
+        if os.environ.get("SOAK_LOG"):
+            print(text, flush=True)
 
     def later(self, seconds: float = SCHEDULE_GAP) -> None:
         self.sandboxes.clock.advance(seconds)
@@ -480,8 +487,6 @@ def run_soak(link, sandboxes, size: int, *, seed: int = SEED, contract_checks: b
       f"{n_records / (exported - seeded):.1f} records per second through pull, approval and export")
     p(f"Xero time (virtual)   {(sandboxes.clock.now() - virtual_start).total_seconds() / 3600:.1f} h at 60 calls/min, 5,000/day")
     p(f"peak Python memory    {peak / 1e6:.1f} MB")
-    if os.environ.get("SOAK_LOG"):
-        p("\n".join(soak.log))
     assert checks["stuck in exporting"][1] == 0, soak.log[-20:]
     for name, (want, found, missing, dup) in checks.items():
         assert missing == 0 and dup == 0, (name, want, found, missing, dup, soak.log[-20:])
