@@ -638,27 +638,35 @@ class Puller:
         return found
 
     # -- vendors --------------------------------------------------------------------------------------
-    def pull_vendors(self) -> None:
+    def _pull_list(self, cursor: str, model, fetch, land, *, on_landed=None) -> None:
+        """A company-level list read incrementally from its cursor: each row landed, the rows that could
+        not land holding the cursor back, and on a full read what Procore no longer lists marked removed."""
         from procore_client.errors import ProcoreError
 
-        since, started = self.since("vendors"), self.now()
+        since, started = self.since(cursor), self.now()
         try:
-            vendors = self.call("vendors", self.client.list_vendors, updated_since=since)
+            rows = self.call(cursor, fetch, updated_since=since)
         except ProcoreError as exc:
-            self.scope_failed("vendor", None, "vendors", exc)
+            self.scope_failed(model._meta.model_name, None, cursor, exc)
             return
         seen_ids, held = set(), []
-        for data in vendors:
+        for data in rows:
             self.counts["read"] += 1
             stamp = _safe_stamp(data)
-            outcome = self.land_vendor(data)
-            if outcome is None and stamp:
-                held.append(stamp)
-            if outcome is not None:
-                seen_ids.add(outcome.record.pk)
+            outcome = land(data)
+            if outcome is None:
+                if stamp:
+                    held.append(stamp)
+                continue
+            seen_ids.add(outcome.record.pk)
+            if on_landed is not None:
+                on_landed(outcome)
         if since is None:
-            self.mark_removed(Vendor, Vendor.objects.filter(link=self.link).exclude(pk__in=seen_ids))
-        self.advance("vendors", started, held)
+            self.mark_removed(model, model.objects.filter(link=self.link).exclude(pk__in=seen_ids))
+        self.advance(cursor, started, held)
+
+    def pull_vendors(self) -> None:
+        self._pull_list("vendors", Vendor, self.client.list_vendors, self.land_vendor)
 
     def land_vendor(self, data: dict) -> Outcome | None:
         if self.unchanged(Vendor, data):
@@ -701,29 +709,11 @@ class Puller:
 
     # -- projects -------------------------------------------------------------------------------------
     def pull_projects(self) -> None:
-        from procore_client.errors import ProcoreError
-
-        since, started = self.since("projects"), self.now()
-        try:
-            projects = self.call("projects", self.client.list_projects, updated_since=since)
-        except ProcoreError as exc:
-            self.scope_failed("project", None, "projects", exc)
-            return
-        seen_ids, held = set(), []
-        for data in projects:
-            self.counts["read"] += 1
-            stamp = _safe_stamp(data)
-            outcome = self.land_project(data)
-            if outcome is None:
-                if stamp:
-                    held.append(stamp)
-                continue
-            seen_ids.add(outcome.record.pk)
+        def note_change(outcome):
             if outcome.created or outcome.changed:
                 self.changed_projects.add(outcome.record.pk)
-        if since is None:
-            self.mark_removed(Project, Project.objects.filter(link=self.link).exclude(pk__in=seen_ids))
-        self.advance("projects", started, held)
+
+        self._pull_list("projects", Project, self.client.list_projects, self.land_project, on_landed=note_change)
 
     def land_project(self, data: dict) -> Outcome | None:
         if self.unchanged(Project, data):
