@@ -28,27 +28,30 @@ def _load(path: Path = SPEC) -> dict:
         return yaml.load(fh, Loader=loader)
 
 
-def _kind(node: dict, schemas: dict, todo: list[str]):
+def _kind(node: dict, schemas: dict, todo: list[str], enums: dict[str, tuple]):
     if "$ref" in node:
         name = node["$ref"].rsplit("/", 1)[-1]
         target = schemas[name]
         if "enum" in target:
-            return ("enum", tuple(str(v) for v in target["enum"]))
+            # A named enum (CurrencyCode, TaxType...) is written once in ENUMS and referred to by name.
+            enums[name] = tuple(str(v) for v in target["enum"])
+            return ("enum", name)
         if target.get("type") == "array":
-            return ("list", _kind(target["items"], schemas, todo))
+            return ("list", _kind(target["items"], schemas, todo, enums))
         todo.append(name)
         return ("obj", name)
     if "enum" in node:
         return ("enum", tuple(str(v) for v in node["enum"]))
     typ = node.get("type", "object" if "properties" in node else "string")
     if typ == "array":
-        return ("list", _kind(node.get("items", {}), schemas, todo))
+        return ("list", _kind(node.get("items", {}), schemas, todo, enums))
     return typ
 
 
-def build(spec: dict | None = None) -> tuple[dict, dict]:
+def build(spec: dict | None = None) -> tuple[dict, dict, dict]:
     spec = spec or _load()
     schemas = spec["components"]["schemas"]
+    enums: dict[str, tuple] = {}
     fields: dict[str, dict] = {}
     required: dict[str, tuple] = {}
     todo = list(ROOTS)
@@ -59,21 +62,22 @@ def build(spec: dict | None = None) -> tuple[dict, dict]:
         schema = schemas[name]
         props = {}
         for prop, node in sorted(schema.get("properties", {}).items()):
-            props[prop] = _kind(node, schemas, todo)
+            props[prop] = _kind(node, schemas, todo, enums)
         fields[name] = props
         if schema.get("required"):
             required[name] = tuple(schema["required"])
-    return dict(sorted(fields.items())), dict(sorted(required.items()))
+    return dict(sorted(fields.items())), dict(sorted(required.items())), dict(sorted(enums.items()))
 
 
 def render(spec: dict | None = None) -> str:
-    fields, required = build(spec)
+    fields, required, enums = build(spec)
     return (
         '"""Field table of the Xero objects the sandbox accepts, generated from Xero\'s OpenAPI spec\n'
         "(xero_accounting.yaml v16.1.0) by tests/contract/spec_fields.py. Do not edit by hand.\n\n"
         'A kind is "string", "number", "integer", "boolean", "object", ("enum", values),\n'
-        '("obj", SchemaName) or ("list", kind)."""\n\n'
+        '("enum", EnumName) (its values in ENUMS), ("obj", SchemaName) or ("list", kind)."""\n\n'
         "# fmt: off\n"
+        f"ENUMS = {pprint.pformat(enums, width=110, compact=True, sort_dicts=True)}\n\n"
         f"FIELDS = {pprint.pformat(fields, width=110, sort_dicts=True)}\n\n"
         f"REQUIRED = {pprint.pformat(required, width=110, sort_dicts=True)}\n"
     )

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .fields import FIELDS
+from .fields import ENUMS, FIELDS
 
 
 class ElementError(Exception):
@@ -48,7 +48,8 @@ def _check_kind(kind: Any, item: Any, path: str) -> list[str]:
     if isinstance(kind, tuple):
         tag = kind[0]
         if tag == "enum":
-            if not isinstance(item, str) or item not in kind[1]:
+            values = ENUMS[kind[1]] if isinstance(kind[1], str) else kind[1]
+            if not isinstance(item, str) or item not in values:
                 return [f"{path}: '{item}' is not a valid value"]
             return []
         if tag == "obj":
