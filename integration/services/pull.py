@@ -804,46 +804,56 @@ class Puller:
             self.scope_failed(model._meta.model_name, project.procore_id, f"{project}: {label}", exc)
             return None
 
-    def pull_commitments(self, project: Project) -> None:
+    def _land_listed_with_details(self, project: Project, listed, *, model, label: str, cursor: str, read_detail,
+                                  land, existing) -> None:
+        """A project's list whose rows carry headers only: each new or changed row is read again with its
+        lines (``read_detail(id)``) and landed; rows that could not be read or landed hold the cursor back;
+        on a full read what Procore no longer lists (among ``existing``) is marked removed."""
         from procore_client.errors import NotFound, ProcoreError
 
+        records, since, started = listed
+        name = model._meta.model_name
+        seen, held = set(), []
+        for data in records:
+            self.counts["read"] += 1
+            stamp = _safe_stamp(data)
+            record_label = _label(label, data)
+            if self.unchanged(model, data):
+                self.count(name, "skipped")
+                seen.add(_id(data.get("id")))
+                continue
+            try:
+                detail = self.call(record_label, read_detail, _id(data.get("id")))
+            except NotFound:
+                continue  # deleted between the list and the read: the next full read marks it
+            except (ProcoreError, BadRecord) as exc:
+                self.count(name, "failed")
+                self.error(name, data.get("id"), record_label, f"could not be read: {exc}")
+                if stamp:
+                    held.append(stamp)
+                continue
+            outcome = land({**data, **detail})
+            if outcome is None:
+                if stamp:
+                    held.append(stamp)
+                continue
+            seen.add(outcome.record.procore_id)
+        if since is None:
+            self.mark_removed(model, existing.exclude(procore_id__in=seen))
+        self.advance(f"{cursor}@{project.procore_id}", started, held)
+
+    def pull_commitments(self, project: Project) -> None:
         for kind, (model_kind, _statuses) in COMMITMENT_KINDS.items():
             key = f"{kind}s"
             listed = self.scoped_list(project, key, Commitment, key.replace("_", " "),
                                       self.client.list_commitments, project.procore_id, kind)
             if listed is None:
                 continue
-            records, since, started = listed
-            seen, held = set(), []
-            for data in records:
-                self.counts["read"] += 1
-                stamp = _safe_stamp(data)
-                label = _label("Commitment", data)
-                if self.unchanged(Commitment, data):
-                    self.count("commitment", "skipped")
-                    seen.add(_id(data.get("id")))
-                    continue
-                try:
-                    detail = self.call(label, self.client.get_commitment, project.procore_id, kind,
-                                       _id(data.get("id")))
-                except NotFound:
-                    continue  # deleted between the list and the read: the next full read marks it
-                except (ProcoreError, BadRecord) as exc:
-                    self.count("commitment", "failed")
-                    self.error("commitment", data.get("id"), label, f"could not be read: {exc}")
-                    if stamp:
-                        held.append(stamp)
-                    continue
-                outcome = self.land_commitment(project, kind, {**data, **detail})
-                if outcome is None:
-                    if stamp:
-                        held.append(stamp)
-                    continue
-                seen.add(outcome.record.procore_id)
-            if since is None:
-                self.mark_removed(Commitment, Commitment.objects.filter(
-                    link=self.link, project=project, kind=model_kind).exclude(procore_id__in=seen))
-            self.advance(f"{key}@{project.procore_id}", started, held)
+            self._land_listed_with_details(
+                project, listed, model=Commitment, label="Commitment", cursor=key,
+                read_detail=lambda pk, kind=kind: self.client.get_commitment(project.procore_id, kind, pk),
+                land=lambda data, kind=kind: self.land_commitment(project, kind, data),
+                existing=Commitment.objects.filter(link=self.link, project=project, kind=model_kind))
 
     def land_commitment(self, project: Project, kind: str, data: dict) -> Outcome | None:
         model_kind, statuses = COMMITMENT_KINDS[kind]
@@ -891,43 +901,15 @@ class Puller:
         return self.land(Commitment, data, _label("Commitment", data), build)
 
     def pull_change_orders(self, project: Project) -> None:
-        from procore_client.errors import NotFound, ProcoreError
-
         listed = self.scoped_list(project, "change_orders", ChangeOrder, "commitment change orders",
                                   self.client.list_commitment_change_orders, project.procore_id)
         if listed is None:
             return
-        records, since, started = listed
-        seen, held = set(), []
-        for data in records:
-            self.counts["read"] += 1
-            stamp = _safe_stamp(data)
-            label = _label("Change order", data)
-            if self.unchanged(ChangeOrder, data):
-                self.count("changeorder", "skipped")
-                seen.add(_id(data.get("id")))
-                continue
-            try:
-                detail = self.call(label, self.client.get_commitment_change_order, project.procore_id,
-                                   _id(data.get("id")), with_line_items=True)
-            except NotFound:
-                continue
-            except (ProcoreError, BadRecord) as exc:
-                self.count("changeorder", "failed")
-                self.error("changeorder", data.get("id"), label, f"could not be read: {exc}")
-                if stamp:
-                    held.append(stamp)
-                continue
-            outcome = self.land_change_order(project, {**data, **detail})
-            if outcome is None:
-                if stamp:
-                    held.append(stamp)
-                continue
-            seen.add(outcome.record.procore_id)
-        if since is None:
-            self.mark_removed(ChangeOrder, ChangeOrder.objects.filter(link=self.link, project=project)
-                              .exclude(procore_id__in=seen))
-        self.advance(f"change_orders@{project.procore_id}", started, held)
+        self._land_listed_with_details(
+            project, listed, model=ChangeOrder, label="Change order", cursor="change_orders",
+            read_detail=lambda pk: self.client.get_commitment_change_order(project.procore_id, pk, with_line_items=True),
+            land=lambda data: self.land_change_order(project, data),
+            existing=ChangeOrder.objects.filter(link=self.link, project=project))
 
     def land_change_order(self, project: Project, data: dict) -> Outcome | None:
         def build(procore_id):
