@@ -10,16 +10,13 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from .enums import COMMITMENT_KINDS
 from .errors import Unprocessable
 
 if TYPE_CHECKING:
     from .client import SyncResult
 
 V10, V11, V20 = "/rest/v1.0", "/rest/v1.1", "/rest/v2.0"
-
-#: The two commitment kinds and their v1.0 resource names (``OAS:RestV10WorkOrderContractsGet``,
-#: ``OAS:RestV10PurchaseOrderContractsGet``).
-COMMITMENT_KINDS = {"work_order_contract": "work_order_contracts", "purchase_order_contract": "purchase_order_contracts"}
 
 #: Direct cost create/update accept at most 100 line items (``OAS:RestV11ProjectsProjectIdDirectCostsPost``).
 DIRECT_COST_MAX_LINE_ITEMS = 100

@@ -10,31 +10,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-# Commitment statuses, OAS:RestV10WorkOrderContractsPost / OAS:RestV10PurchaseOrderContractsPost (§8).
-WOC_STATUSES = ("Draft", "Out For Bid", "Out For Signature", "Approved", "Complete", "Terminated", "Void")
-POC_STATUSES = ("Draft", "Processing", "Submitted", "Partially Received", "Received", "Approved", "Closed")
-# OAS:RestV10ProjectsProjectIdCommitmentChangeOrdersGet filters[status] (§8).
-CCO_STATUSES = ("draft", "pricing", "not_pricing", "pending", "revised", "proceeding", "not_proceeding",
-                "pending_billable", "no_charge", "approved", "rejected", "void")
-# OAS:RestV11RequisitionsPost (§9).
-REQUISITION_STATUSES = ("draft", "under_review", "revise_and_resubmit", "approved", "approved_as_noted",
-                        "pending_owner_approval")
-REQUISITION_ITEM_TYPES = ("contract_item", "contract_detail_item", "change_order_item", "whole_change_order_item")
-# OAS:RestV11ProjectsProjectIdDirectCostsPost (§11; subcontractor_invoice "if enabled by apisupport").
-DIRECT_COST_TYPES = ("invoice", "expense", "payroll", "subcontractor_invoice")
-DIRECT_COST_STATUSES = ("draft", "pending", "revise_and_resubmit", "approved")
-# OAS:RestV10ContractPaymentsPost.
-PAYMENT_METHODS = ("check", "credit_card", "electronic")
-# OAS:RestV10PrimeContractPost (§12).
-PRIME_STATUSES = ("Draft", "Out For Bid", "Out For Signature", "Approved", "Complete", "Terminated")
-# OAS:RestV10PrimeContractsPrimeContractIdPaymentApplicationsPost (§12).
-PAY_APP_STATUSES = ("draft", "under_review", "revise_and_resubmit", "approved")
-# §7 project stages (DOC:tutorials/tutorial_project_stages.md).
-STAGE_CATEGORIES = ("pre_construction", "course_of_construction", "post_construction", "completed",
-                    "not_awarded", "canceled")
-# OAS:RestV10LineItemTypesGet.
-BASE_TYPES = ("equipment", "materials", "commitment", "owner_cost", "professional_services", "other")
-ACCOUNTING_METHODS = ("amount", "unit")
+from procore_client.enums import (
+    ACCOUNTING_METHODS,
+    BASE_TYPES,
+    CCO_STATUSES,
+    DIRECT_COST_STATUSES,
+    DIRECT_COST_TYPES,
+    PAY_APP_STATUSES,
+    PAYMENT_METHODS,
+    POC_STATUSES,
+    PRIME_STATUSES,
+    REQUISITION_STATUSES,
+    STAGE_CATEGORIES,
+    WOC_STATUSES,
+)
 
 ORIGIN_FIELDS = ("origin_id", "origin_data", "origin_code")
 

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from procore_client.enums import COMMITMENT_KINDS, REQUISITION_ITEM_TYPES
+
 from .records import (
     COMMITMENT_TYPES,
     KINDS,
@@ -16,7 +18,6 @@ from .records import (
     PAY_APP_LINE_MONEY,
     REQUISITION_ITEM_FIELDS,
     REQUISITION_ITEM_MONEY,
-    REQUISITION_ITEM_TYPES,
     Kind,
     ValidationFailed,
     dec,
@@ -24,7 +25,6 @@ from .records import (
     to_int,
 )
 
-COMMITMENT_KINDS = ("work_order_contract", "purchase_order_contract")
 ID_FIELDS = ("vendor_id", "project_stage_id", "standard_cost_code_list_id", "parent_id", "standard_cost_code_id",
              "contract_id", "commitment_id", "requisition_id", "prime_contract_id", "employee_id", "period_id",
              "batch_id", "assignee_id", "contractor_id", "architect_id", "payment_number", "draw_request_number")
