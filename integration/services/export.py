@@ -76,10 +76,6 @@ RELATED = {
 }
 
 
-class StopRun(Exception):
-    """Xero cannot be worked with now (unavailable, daily limit, connection): stop the run cleanly."""
-
-
 @dataclass
 class Claimed:
     record: object

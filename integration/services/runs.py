@@ -1,42 +1,89 @@
-"""Sync runs (RPT-4): progress while a run works, then its counts and errors."""
+"""Sync runs (RPT-4): the one way every run (pull, export, imports, reconcile) opens, reports and closes.
+
+``RunTracker.start`` opens a ``SyncRun``; the tracker keeps its counts and errors and saves them as the
+run goes, so the admin can watch it; ``finish`` closes it. A run that saves nothing for ``STALE_AFTER``
+lost its worker (killed, restarted): the next run of its kind marks it failed. An ``exclusive`` run
+(the pull) does nothing, and says so, while another live run of its kind works on the same link.
+``StopRun`` ends a run early with a status and a message (a dead grant, a spent rate limit).
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import copy
+import time
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
-from integration.models import SyncRun
+from integration.models import CompanyLink, SyncRun
 
 COUNT_KEYS = ("read", "created", "updated", "skipped", "failed")
 # A running run saves as it goes; one silent this long lost its worker (killed, restarted).
 STALE_AFTER = timedelta(minutes=30)
+#: A busy run saves its counts at least this often (seconds), which also shows it is alive.
+HEARTBEAT_SECONDS = 30
+
+
+class StopRun(Exception):
+    """The whole run must stop (dead grant, spent rate limit): ``status`` and ``message`` say how."""
+
+    def __init__(self, status: str, message: str, deferred_until: datetime | None = None):
+        self.status, self.message, self.deferred_until = status, message, deferred_until
+        super().__init__(message)
 
 
 class RunTracker:
     """Counts and errors of one SyncRun, saved as the run goes so the admin can watch it."""
 
-    def __init__(self, run: SyncRun):
+    def __init__(self, run: SyncRun, *, counts: dict[str, Any] | None = None):
         self.run = run
-        run.counts = {key: run.counts.get(key, 0) for key in COUNT_KEYS} | run.counts
+        run.counts = {key: run.counts.get(key, 0) for key in COUNT_KEYS} | copy.deepcopy(counts or {}) | run.counts
+        self._saved_at = time.monotonic()
 
     @classmethod
-    def start(cls, *, link, kind: str, trigger: str, actor=None, parameters: dict | None = None) -> RunTracker:
+    def start(cls, *, link, kind: str, trigger: str, actor=None, parameters: dict | None = None,
+              counts: dict[str, Any] | None = None, exclusive: bool = False) -> RunTracker:
+        """Open a run. ``exclusive``: while another live run of this kind works on the link, the new
+        one is closed at once as deferred (``tracker.running`` is False) and does nothing."""
         user = actor if actor is not None and not isinstance(actor, str) else None
-        close_stale_runs(link=link, kind=kind)
-        return cls(SyncRun.objects.create(link=link, kind=kind, trigger=trigger, triggered_by=user, parameters=parameters or {}))
+        trigger = trigger if trigger in SyncRun.Trigger.values else SyncRun.Trigger.ON_DEMAND
+        with transaction.atomic():
+            if exclusive:
+                CompanyLink.objects.select_for_update().get(pk=link.pk)
+            close_stale_runs(link=link, kind=kind)
+            busy = exclusive and SyncRun.objects.filter(link=link, kind=kind, status=SyncRun.Status.RUNNING).exists()
+            run = SyncRun.objects.create(link=link, kind=kind, trigger=trigger, triggered_by=user,
+                                         parameters=parameters or {})
+            if busy:
+                run.status, run.finished_at = SyncRun.Status.DEFERRED, timezone.now()
+                run.message = f"Another {kind.replace('_', ' ')} of this link is running; this one did nothing."
+                run.save(update_fields=["status", "finished_at", "message"])
+        return cls(run, counts=counts)
 
-    def count(self, key: str, n: int = 1) -> None:
+    @property
+    def running(self) -> bool:
+        return self.run.status == SyncRun.Status.RUNNING
+
+    def count(self, key: str, n: int = 1, *, model: str | None = None) -> None:
+        """Add to a count of the run, and to the same count of ``model`` (``counts["by_model"]``)."""
         self.run.counts[key] = self.run.counts.get(key, 0) + n
+        if model is not None:
+            per = self.run.counts.setdefault("by_model", {}).setdefault(model, {})
+            per[key] = per.get(key, 0) + n
+        if time.monotonic() - self._saved_at > HEARTBEAT_SECONDS:
+            self.save()
 
     def error(self, record, message: str) -> None:
         """An error tied to a record (linked from the run's page) or to the run itself (record None)."""
-        self.run.errors.append({
-            "model": record._meta.label_lower if record is not None else "",
-            "id": record.pk if record is not None else None,
-            "label": str(record)[:200] if record is not None else "",
-            "message": message,
-        })
+        self.report(model=record._meta.label_lower if record is not None else "",
+                    id=record.pk if record is not None else None,
+                    label=str(record)[:200] if record is not None else "", message=message)
+
+    def report(self, *, model: str, id: Any, label: str, message: str) -> None:  # noqa: A002 - the error's key
+        """An error about something the connector does not store (yet): a Procore record by its id."""
+        self.run.errors.append({"model": model, "id": id, "label": label, "message": message})
 
     def total(self, n: int) -> None:
         self.run.progress_total = n
@@ -46,17 +93,27 @@ class RunTracker:
         self.run.progress_done += n
         self.save()
 
+    def progress(self, done: int | None = None, total: int | None = None) -> None:
+        if done is not None:
+            self.run.progress_done = done
+        if total is not None:
+            self.run.progress_total = total
+        self.save()
+
     def save(self) -> None:
+        self._saved_at = time.monotonic()
         self.run.save(update_fields=["counts", "errors", "progress_total", "progress_done", "message", "deferred_until", "status",
                                      "updated_at"])
 
-    def finish(self, *, status: str | None = None, message: str = "") -> SyncRun:
+    def finish(self, *, status: str | None = None, message: str = "", deferred_until: datetime | None = None) -> SyncRun:
         run = self.run
         if status is None:
             status = SyncRun.Status.PARTIAL if (run.errors or run.counts.get("failed")) else SyncRun.Status.SUCCEEDED
         run.status = status
         if message:
             run.message = message
+        if deferred_until is not None:
+            run.deferred_until = deferred_until
         run.finished_at = timezone.now()
         run.save()
         return run
