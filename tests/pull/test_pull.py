@@ -22,13 +22,12 @@ from integration.models import (
     SyncRun,
     Vendor,
 )
-from integration.services.pull import (
+from integration.services.pull import pull_link, pull_record
+from procore_client.enums import (
     CCO_STATUSES,
     POC_STATUSES,
     REQUISITION_STATUSES,
     WOC_STATUSES,
-    pull_link,
-    pull_record,
 )
 from tests.pull.conftest import later, mark_in_xero
 

@@ -1,0 +1,87 @@
+"""A project's subcontractor invoices (requisitions with their items, INV-1, INV-2).
+
+The list's extended view carries each requisition's items, so nothing is read twice. An item's cost
+item is its commitment line's, else the change order line's it bills, else its own cost code + type.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from integration.mapping import from_procore
+from integration.mapping.from_procore import BadRecord, label, updated_at
+from integration.models import ChangeOrderLine, Commitment, Project, SubcontractorInvoice, Vendor
+from integration.services.pull.context import PullRun
+from integration.services.pull.cost_items import cost_item_of
+from integration.services.pull.project_lists import read_project_list
+from integration.services.pull.upsert import (
+    Outcome,
+    existing,
+    mark_removed,
+    save_erp_record,
+    store,
+    unchanged,
+)
+
+ZERO = Decimal("0")
+
+
+def pull_subcontractor_invoices(pull: PullRun, project: Project) -> None:
+    listed = read_project_list(pull, project, "requisitions", SubcontractorInvoice, "subcontractor invoices",
+                               pull.client.list_requisitions, project.procore_id, with_items=True)
+    if listed is None:
+        return
+    records, since, started = listed
+    seen, held_back = set(), []
+    for data in records:
+        pull.read()
+        stamp = updated_at(data)
+        if unchanged(pull, SubcontractorInvoice, data):
+            pull.count("subcontractorinvoice", "skipped")
+            seen.add(from_procore.reference(data.get("id")))
+            continue
+        outcome = store_subcontractor_invoice(pull, project, data)
+        if outcome is None:
+            if stamp:
+                held_back.append(stamp)
+            continue
+        seen.add(outcome.record.procore_id)
+    if since is None:
+        mark_removed(pull, SubcontractorInvoice, SubcontractorInvoice.objects.filter(
+            link=pull.link, project=project).exclude(procore_id__in=seen))
+    pull.cursors.advance(f"requisitions@{project.procore_id}", started, held_back)
+
+
+def store_subcontractor_invoice(pull: PullRun, project: Project, data: dict) -> Outcome | None:
+    def write(procore_id):
+        commitment_id = from_procore.requisition_commitment_id(data)
+        commitment = Commitment.objects.filter(link=pull.link, procore_id=commitment_id).first() \
+            if commitment_id else None
+        if commitment is None:
+            raise BadRecord(f"its commitment (Procore #{commitment_id}) is not in the connector: it was not "
+                            "read from Procore (deleted, unreadable, or refused: see the other errors)")
+        vendor = commitment.vendor
+        vendor_id = from_procore.requisition_vendor_id(data)
+        if vendor_id and (vendor is None or vendor.procore_id != vendor_id):
+            vendor = existing(pull, Vendor, vendor_id) or vendor
+        commitment_lines = {line.procore_id: line for line in commitment.lines.select_related("cost_item")}
+        lines = []
+        for line in from_procore.requisition_items(data):
+            line_item_id, cost = line.pop("commitment_line_id"), line.pop("cost")
+            commitment_line = commitment_lines.get(line_item_id)
+            cost_item = commitment_line.cost_item if commitment_line is not None else None
+            if cost_item is None and line_item_id is not None:
+                co_line = ChangeOrderLine.objects.filter(change_order__commitment=commitment,
+                                                         procore_id=line_item_id).first()
+                cost_item = co_line.cost_item if co_line is not None else None
+            if cost_item is None:
+                cost_item = cost_item_of(pull, cost)
+            if line["description"] is None:
+                line["description"] = commitment_line.description if commitment_line else ""
+            if line["unit_price"] is None:
+                line["unit_price"] = commitment_line.unit_cost if commitment_line else ZERO
+            lines.append(line | {"commitment_line": commitment_line, "cost_item": cost_item})
+        values = from_procore.requisition(data, lines) | {"project": project, "commitment": commitment, "vendor": vendor}
+        return save_erp_record(pull, SubcontractorInvoice, procore_id, values, lines=lines)
+
+    return store(pull, SubcontractorInvoice, data, label("Subcontractor invoice", data, "invoice_number"), write)

@@ -1,0 +1,98 @@
+"""A project's prime contracts and their payment applications: owner invoices with their lines (INV-5).
+
+Prime contracts are never marked removed; payment applications have no ``updated_at`` filter and are
+read whole, each new or changed one read again with its lines (``get_payment_application``).
+"""
+
+from __future__ import annotations
+
+from integration.mapping import from_procore
+from integration.mapping.from_procore import BadRecord, label, reference, updated_at
+from integration.models import OwnerInvoice, PrimeContract, Project, Vendor
+from integration.services.pull.context import PullRun
+from integration.services.pull.cost_items import cost_item_of
+from integration.services.pull.project_lists import read_project_list
+from integration.services.pull.upsert import (
+    Outcome,
+    existing,
+    mark_removed,
+    save_erp_record,
+    save_plain_record,
+    store,
+    unchanged,
+)
+from procore_client.errors import NotFound, ProcoreError
+
+
+def pull_prime_contracts(pull: PullRun, project: Project) -> None:
+    listed = read_project_list(pull, project, "prime_contracts", PrimeContract, "prime contracts",
+                               pull.client.list_prime_contracts, project.procore_id)
+    if listed is None:
+        return
+    records, _since, started = listed
+    held_back = []
+    for data in records:
+        pull.read()
+        stamp = updated_at(data)
+        outcome = store_prime_contract(pull, project, data)
+        if stamp and outcome is None:
+            held_back.append(stamp)
+    pull.cursors.advance(f"prime_contracts@{project.procore_id}", started, held_back)
+
+
+def store_prime_contract(pull: PullRun, project: Project, data: dict) -> Outcome | None:
+    def write(procore_id):
+        owner_id = from_procore.prime_contract_owner_id(data)
+        owner = existing(pull, Vendor, owner_id) if owner_id else None
+        found = PrimeContract.objects.select_for_update().filter(link=pull.link, procore_id=procore_id).first()
+        outcome, _diff = save_plain_record(pull, PrimeContract, found, procore_id,
+                                           {"project": project, "owner": owner} | from_procore.prime_contract(data))
+        return outcome
+
+    return store(pull, PrimeContract, data, label("Prime contract", data), write)
+
+
+def pull_owner_invoices(pull: PullRun, project: Project) -> None:
+    """The list gives headers; an owner invoice new or changed since the last run is read again with
+    its lines (``get_payment_application``), as commitments are."""
+    listed = read_project_list(pull, project, "payment_applications", OwnerInvoice, "payment applications",
+                               pull.client.list_payment_applications, project.procore_id, filtered=False)
+    if listed is None:
+        return
+    records, _since, _started = listed
+    seen = set()
+    for data in records:
+        pull.read()
+        seen.add(reference(data.get("id")) if isinstance(data, dict) else None)  # listed: never marked removed
+        if unchanged(pull, OwnerInvoice, data):
+            pull.count("ownerinvoice", "skipped")
+            continue
+        record_label = label("Owner invoice", data, "invoice_number")
+        try:
+            detail = pull.call(record_label, pull.client.get_payment_application, project.procore_id,
+                               reference(data.get("id")))
+        except NotFound:
+            seen.discard(reference(data.get("id")))  # deleted between the list and the read
+            continue
+        except (ProcoreError, BadRecord) as exc:
+            pull.count("ownerinvoice", "failed")
+            pull.error("ownerinvoice", data.get("id"), record_label, f"could not be read: {exc}")
+            continue
+        store_owner_invoice(pull, project, {**data, **detail})
+    mark_removed(pull, OwnerInvoice, OwnerInvoice.objects.filter(link=pull.link, project=project)
+                 .exclude(procore_id__in=seen))
+
+
+def store_owner_invoice(pull: PullRun, project: Project, data: dict) -> Outcome | None:
+    def write(procore_id):
+        prime_id = from_procore.payment_application_prime_id(data)
+        prime = PrimeContract.objects.filter(link=pull.link, procore_id=prime_id).first() if prime_id else None
+        if prime is None:
+            raise BadRecord(f"its prime contract (Procore #{prime_id}) is not in the connector")
+        lines = from_procore.payment_application_lines(data)
+        for line in lines or []:
+            line["cost_item"] = cost_item_of(pull, line.pop("cost"))
+        values = from_procore.payment_application(data, lines) | {"prime_contract": prime, "project": project}
+        return save_erp_record(pull, OwnerInvoice, procore_id, values, lines=lines)
+
+    return store(pull, OwnerInvoice, data, label("Owner invoice", data, "invoice_number"), write)
