@@ -3,9 +3,8 @@ what locks it against edits (SYNC-6, api/procore.md §13). Clearing it unlocks o
 
 from __future__ import annotations
 
+from integration.mapping.from_procore import PROCORE_COMMITMENT_KIND
 from integration.services.connections import procore_client_for
-
-COMMITMENT_KINDS = {"subcontract": "work_order_contract", "purchase_order": "purchase_order_contract"}
 
 
 def _writer(record):
@@ -15,7 +14,7 @@ def _writer(record):
     if model == "project":
         return lambda client, origin: client.set_project_origin_id(record.procore_id, origin)
     if model == "commitment":
-        kind = COMMITMENT_KINDS[record.kind]
+        kind = PROCORE_COMMITMENT_KIND[record.kind]
         return lambda client, origin: client.set_commitment_origin_id(record.project.procore_id, kind, record.procore_id, origin)
     if model == "subcontractorinvoice":
         return lambda client, origin: client.set_requisition_origin_id(
