@@ -9,7 +9,7 @@ from integration.models import ChangeOrder, Commitment, Project
 from integration.services.pull.company import ensure_vendor
 from integration.services.pull.context import PullRun
 from integration.services.pull.cost_items import cost_item_of
-from integration.services.pull.project_lists import read_project_list, store_listed_with_details
+from integration.services.pull.project_lists import read_project_list, store_listed
 from integration.services.pull.upsert import Outcome, save_erp_record, store
 from procore_client.enums import COMMITMENT_KINDS
 
@@ -20,7 +20,7 @@ def pull_commitments(pull: PullRun, project: Project) -> None:
                                    pull.client.list_commitments, project.procore_id, kind)
         if listed is None:
             continue
-        store_listed_with_details(
+        store_listed(
             pull, project, listed, model=Commitment, kind_label="Commitment", cursor=resource,
             read_detail=lambda pk, kind=kind: pull.client.get_commitment(project.procore_id, kind, pk),
             store_one=lambda data, kind=kind: store_commitment(pull, project, kind, data),
@@ -51,7 +51,7 @@ def pull_change_orders(pull: PullRun, project: Project) -> None:
                                pull.client.list_commitment_change_orders, project.procore_id)
     if listed is None:
         return
-    store_listed_with_details(
+    store_listed(
         pull, project, listed, model=ChangeOrder, kind_label="Change order", cursor="change_orders",
         read_detail=lambda pk: pull.client.get_commitment_change_order(project.procore_id, pk, with_line_items=True),
         store_one=lambda data: store_change_order(pull, project, data),

@@ -9,19 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from integration.mapping import from_procore
-from integration.mapping.from_procore import BadRecord, label, updated_at
+from integration.mapping.from_procore import BadRecord, label
 from integration.models import ChangeOrderLine, Commitment, Project, SubcontractorInvoice, Vendor
 from integration.services.pull.context import PullRun
 from integration.services.pull.cost_items import cost_item_of
-from integration.services.pull.project_lists import read_project_list
-from integration.services.pull.upsert import (
-    Outcome,
-    existing,
-    mark_removed,
-    save_erp_record,
-    store,
-    unchanged,
-)
+from integration.services.pull.project_lists import read_project_list, store_listed
+from integration.services.pull.upsert import Outcome, existing, save_erp_record, store
 
 ZERO = Decimal("0")
 
@@ -31,25 +24,9 @@ def pull_subcontractor_invoices(pull: PullRun, project: Project) -> None:
                                pull.client.list_requisitions, project.procore_id, with_items=True)
     if listed is None:
         return
-    records, since, started = listed
-    seen, held_back = set(), []
-    for data in records:
-        pull.read()
-        stamp = updated_at(data)
-        if unchanged(pull, SubcontractorInvoice, data):
-            pull.count("subcontractorinvoice", "skipped")
-            seen.add(from_procore.reference(data.get("id")))
-            continue
-        outcome = store_subcontractor_invoice(pull, project, data)
-        if outcome is None:
-            if stamp:
-                held_back.append(stamp)
-            continue
-        seen.add(outcome.record.procore_id)
-    if since is None:
-        mark_removed(pull, SubcontractorInvoice, SubcontractorInvoice.objects.filter(
-            link=pull.link, project=project).exclude(procore_id__in=seen))
-    pull.cursors.advance(f"requisitions@{project.procore_id}", started, held_back)
+    store_listed(pull, project, listed, model=SubcontractorInvoice, kind_label="Subcontractor invoice",
+                 cursor="requisitions", store_one=lambda data: store_subcontractor_invoice(pull, project, data),
+                 stored=SubcontractorInvoice.objects.filter(link=pull.link, project=project))
 
 
 def store_subcontractor_invoice(pull: PullRun, project: Project, data: dict) -> Outcome | None:

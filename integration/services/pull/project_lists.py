@@ -39,11 +39,15 @@ def read_project_list(pull: PullRun, project: Project, cursor: str, model, what:
         return None
 
 
-def store_listed_with_details(pull: PullRun, project: Project, listed, *, model, kind_label: str, cursor: str,
-                              read_detail, store_one, stored: models.QuerySet) -> None:
-    """A project's list whose records carry headers only: each new or changed record is read again with
-    its lines (``read_detail(id)``) and stored; records that could not be read or stored hold the cursor
-    back; on a full read what Procore no longer lists (among ``stored``) is marked removed."""
+_GONE = object()
+
+
+def store_listed(pull: PullRun, project: Project, listed, *, model, kind_label: str, cursor: str, store_one,
+                 stored: models.QuerySet, read_detail=None) -> None:
+    """Store a project's list (``read_project_list``): each new or changed record, read again with its
+    lines (``read_detail(id)``) when the list carries headers only; records that could not be read or
+    stored hold the cursor back; on a full read what Procore no longer lists (among ``stored``) is
+    marked removed."""
     records, since, started = listed
     name = model._meta.model_name
     seen, held_back = set(), []
@@ -55,17 +59,12 @@ def store_listed_with_details(pull: PullRun, project: Project, listed, *, model,
             pull.count(name, "skipped")
             seen.add(reference(data.get("id")))
             continue
-        try:
-            detail = pull.call(record_label, read_detail, reference(data.get("id")))
-        except NotFound:
-            continue  # deleted between the list and the read: the next full read marks it
-        except (ProcoreError, BadRecord) as exc:
-            pull.count(name, "failed")
-            pull.error(name, data.get("id"), record_label, f"could not be read: {exc}")
-            if stamp:
-                held_back.append(stamp)
-            continue
-        outcome = store_one({**data, **detail})
+        if read_detail is None:
+            outcome = store_one(data)
+        else:
+            outcome = _store_with_detail(pull, name, data, record_label, read_detail, store_one)
+            if outcome is _GONE:
+                continue  # deleted between the list and the read: the next full read marks it
         if outcome is None:
             if stamp:
                 held_back.append(stamp)
@@ -74,3 +73,17 @@ def store_listed_with_details(pull: PullRun, project: Project, listed, *, model,
     if since is None:
         mark_removed(pull, model, stored.exclude(procore_id__in=seen))
     pull.cursors.advance(f"{cursor}@{project.procore_id}", started, held_back)
+
+
+def _store_with_detail(pull: PullRun, name: str, data: dict, record_label: str, read_detail, store_one):
+    """Read one listed record again with its lines, then store it; None when either failed, ``_GONE``
+    when Procore no longer has it."""
+    try:
+        detail = pull.call(record_label, read_detail, reference(data.get("id")))
+    except NotFound:
+        return _GONE
+    except (ProcoreError, BadRecord) as exc:
+        pull.count(name, "failed")
+        pull.error(name, data.get("id"), record_label, f"could not be read: {exc}")
+        return None
+    return store_one({**data, **detail})
