@@ -1,7 +1,8 @@
 """Settings, all from the environment (django-environ).
 
-Every value has a working default except secrets: SECRET_KEY falls back to a development key
-only when DEBUG is on, and the process refuses to start without one otherwise.
+Every value has a working default except secrets: with DEBUG on, SECRET_KEY and FIELD_ENCRYPTION_KEY
+not set in the environment come from a keys file beside the database, generated with random keys at the
+first start (config/keys.py, SEC-1); with DEBUG off the process refuses to start without them.
 """
 
 from pathlib import Path
@@ -9,19 +10,14 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config import keys as dev_keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=True)
-
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = _DEV_SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -74,6 +70,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Secrets (SEC-1, REL-7). SECRET_KEY signs sessions and CSRF tokens; FIELD_ENCRYPTION_KEY holds the Fernet
+# key(s) that encrypt the stored tokens: several comma-separated keys rotate (the first encrypts, all decrypt).
+SECRET_KEY = env.str("SECRET_KEY", default="")
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+# Where a development install keeps its generated keys (used only with DEBUG on and a key not set).
+KEYS_FILE = dev_keys.keys_file_for(DATABASES["default"], BASE_DIR)
+if not DEBUG:
+    for _name in dev_keys.NAMES:
+        if not globals()[_name]:
+            raise ImproperlyConfigured(
+                f"{_name} must be set when DEBUG is off."
+                + (f" This database's development keys are in {KEYS_FILE}: put them in the environment."
+                   if KEYS_FILE.exists() else ""))
+elif not SECRET_KEY or not FIELD_ENCRYPTION_KEY:
+    try:
+        _generated = dev_keys.load_or_create(KEYS_FILE)
+    except dev_keys.KeysFileError as exc:
+        raise ImproperlyConfigured(str(exc)) from None
+    SECRET_KEY = SECRET_KEY or _generated["SECRET_KEY"]
+    FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEY or _generated["FIELD_ENCRYPTION_KEY"]
+for _key in filter(None, (k.strip() for k in FIELD_ENCRYPTION_KEY.split(","))):
+    if _problem := dev_keys.fernet_key_problem(_key):
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEY must be one or more comma-separated Fernet keys; one of them is not ({_problem}). "
+            "Generate one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -96,12 +118,6 @@ LOGIN_URL = "admin:login"
 # Email: console by default, any backend through EMAIL_URL (smtp://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="connector@localhost")
-
-# Tokens at rest are encrypted with Fernet keys; several comma-separated keys allow rotation
-# (the first encrypts, all decrypt). A development key is derived from SECRET_KEY when DEBUG is on.
-FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
-if not FIELD_ENCRYPTION_KEY and not DEBUG:
-    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DEBUG is off.")
 
 # The services. Defaults are the real ones; point them at `manage.py sandbox` for a local fake.
 PROCORE_API_URL = env.str("PROCORE_API_URL", default="https://api.procore.com").rstrip("/")

@@ -203,8 +203,9 @@ def dashboard(*, now=None) -> list[LinkDashboard]:
     return out
 
 
-def connections_needing_reconnect():
-    return Connection.objects.filter(status=Connection.Status.NEEDS_RECONNECT).select_related("link").order_by("link__name")
+def connections_needing_reconnect() -> list[Connection]:
+    """Connections whose refresh token died, and those no key of FIELD_ENCRYPTION_KEY decrypts (SEC-1)."""
+    return [c for c in Connection.objects.select_related("link").order_by("link__name", "provider") if c.needs_reconnect]
 
 
 @dataclass

@@ -226,9 +226,9 @@ class CompanyLinkAdmin(admin.ModelAdmin):
 class ConnectionAdmin(ReadOnlyAdmin):
     """Tokens are never shown: only their status (REL-7)."""
 
-    list_display = ("link", "provider", "auth_type", "status", "expires_at", "last_refreshed_at", "day_limit_remaining")
+    list_display = ("link", "provider", "auth_type", "shown_status", "expires_at", "last_refreshed_at", "day_limit_remaining")
     list_select_related = ("link",)
-    fields = ("link", "provider", "auth_type", "status", "status_message", "expires_at", "scope", "connected_by", "connected_at", "last_refreshed_at", "refresh_count", "day_limit_remaining", "day_limit_retry_at")
+    fields = ("link", "provider", "auth_type", "shown_status", "status_message", "expires_at", "scope", "connected_by", "connected_at", "last_refreshed_at", "refresh_count", "day_limit_remaining", "day_limit_retry_at")
     readonly_fields = fields
 
 

@@ -1,12 +1,15 @@
-"""Encrypted model fields: OAuth tokens and service-account secrets at rest (CONN-3, REL-7).
+"""Encrypted model fields: OAuth tokens and service-account secrets at rest (CONN-3, REL-7, SEC-1).
 
 Fernet (from `cryptography`) with the keys in FIELD_ENCRYPTION_KEY. Several comma-separated keys
-allow rotation: the first encrypts, every key decrypts (MultiFernet). With DEBUG on and no key
-set, a development key is derived from SECRET_KEY so a newcomer needs no configuration.
+allow rotation: the first encrypts, every key decrypts (MultiFernet). The settings always hold a key:
+the environment's, or with DEBUG on the random one generated beside the database (config/keys.py).
+
+A stored value that no key decrypts (the key changed, or was lost) reads as an `UnreadableSecret`: an
+empty string that remembers the stored text and writes it back unchanged, so a page that loads the row
+still opens, a save of other fields never destroys it, and `rotate_keys` can still recover it once the
+old key is given back. `Connection.key_changed` tells the admin; the system check names the rows.
 """
 
-import base64
-import hashlib
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -17,13 +20,27 @@ from django.db import models
 PREFIX = "fernet:"
 
 
+class UnreadableSecret(str):
+    """A stored secret that cannot be decrypted: "" to the code, its stored text kept for the database."""
+
+    stored: str
+
+    def __new__(cls, stored: str):
+        value = super().__new__(cls, "")
+        value.stored = stored
+        return value
+
+    def __repr__(self):
+        return "UnreadableSecret()"
+
+
 @lru_cache(maxsize=4)
-def _fernet(keys: str, secret_key: str) -> MultiFernet:
-    if not keys:
-        derived = base64.urlsafe_b64encode(hashlib.sha256(("fields:" + secret_key).encode()).digest())
-        return MultiFernet([Fernet(derived)])
+def _fernet(keys: str) -> MultiFernet:
+    parts = [k.strip() for k in keys.split(",") if k.strip()]
+    if not parts:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is empty: stored secrets cannot be encrypted.")
     try:
-        return MultiFernet([Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()])
+        return MultiFernet([Fernet(k.encode()) for k in parts])
     except ValueError as exc:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEY must be one or more comma-separated Fernet keys "
@@ -33,7 +50,7 @@ def _fernet(keys: str, secret_key: str) -> MultiFernet:
 
 
 def fernet() -> MultiFernet:
-    return _fernet(settings.FIELD_ENCRYPTION_KEY, settings.SECRET_KEY)
+    return _fernet(settings.FIELD_ENCRYPTION_KEY)
 
 
 def encrypt(value: str) -> str:
@@ -41,15 +58,17 @@ def encrypt(value: str) -> str:
 
 
 def decrypt(value: str) -> str:
+    """The clear text of a stored value, or an UnreadableSecret when no key of FIELD_ENCRYPTION_KEY opens it."""
     if not value.startswith(PREFIX):
-        raise ImproperlyConfigured("An encrypted column holds a value that was not written encrypted.")
+        return UnreadableSecret(value)
     try:
         return fernet().decrypt(value[len(PREFIX):].encode("ascii")).decode("utf-8")
-    except InvalidToken as exc:
-        raise ImproperlyConfigured(
-            "A stored secret cannot be decrypted with FIELD_ENCRYPTION_KEY: keep the old key in the "
-            "list (after the new one) until `manage.py rotate_keys` has re-encrypted every row."
-        ) from exc
+    except (InvalidToken, UnicodeError):
+        return UnreadableSecret(value)
+
+
+def is_unreadable(value) -> bool:
+    return isinstance(value, UnreadableSecret)
 
 
 class EncryptedTextField(models.TextField):
@@ -61,6 +80,8 @@ class EncryptedTextField(models.TextField):
         return decrypt(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, UnreadableSecret):
+            return value.stored
         value = super().get_prep_value(value)
         if value in (None, ""):
             return value

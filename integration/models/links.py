@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from .fields import EncryptedTextField
+from .fields import EncryptedTextField, is_unreadable
 
 
 class CostCodeExportMode(models.TextChoices):
@@ -128,8 +128,31 @@ class Connection(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["link", "provider"], name="uniq_connection_per_provider")]
 
+    SECRETS = ("access_token", "refresh_token", "service_client_secret")
+    KEY_CHANGED = "the encryption key changed"
+
     def __str__(self):
-        return f"{self.link} · {self.get_provider_display()} ({self.get_status_display()})"
+        return f"{self.link} · {self.get_provider_display()} ({self.shown_status})"
+
+    @property
+    def key_changed(self) -> bool:
+        """A stored token or secret that no key of FIELD_ENCRYPTION_KEY decrypts (SEC-1): the key changed."""
+        return any(is_unreadable(getattr(self, name)) for name in self.SECRETS)
+
+    @property
+    def needs_reconnect(self) -> bool:
+        return self.key_changed or self.status == self.Status.NEEDS_RECONNECT
+
+    @property
+    def reconnect_reason(self) -> str:
+        return self.KEY_CHANGED if self.key_changed else self.status_message
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the admin shows it: "Needs reconnect: the encryption key changed" when no key opens it."""
+        if self.key_changed:
+            return f"{self.Status.NEEDS_RECONNECT.label}: {self.KEY_CHANGED}"
+        return self.get_status_display()
 
 
 class AccountMapping(models.Model):

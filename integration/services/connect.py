@@ -49,6 +49,10 @@ class ConnectError(Exception):
     """A connect step failed; `str(exc)` is safe to show to the admin (no secret in it)."""
 
 
+class ServiceSecretUnreadable(ConnectError):
+    """The stored service account secret cannot be decrypted: the admin must enter it again."""
+
+
 @dataclass(frozen=True)
 class Started:
     url: str
@@ -182,6 +186,9 @@ def _live_token(link: CompanyLink, provider: str):
     """A usable token of the link's connection, refreshed under the row lock when stale (CONN-3).
     A dead refresh token marks the link "needs reconnect" and raises ConnectError."""
     conn = Connection.objects.filter(link=link, provider=provider).first()
+    if conn is not None and conn.key_changed:
+        raise ConnectError(f"{link}'s {_label(provider)} connection needs reconnect: {Connection.KEY_CHANGED} (its "
+                           "stored tokens cannot be decrypted with FIELD_ENCRYPTION_KEY). Reconnect it.")
     if conn is None or not conn.access_token:
         raise ConnectError(f"{link} is not connected to {_label(provider)}.")
     store = DbTokenStore(conn.pk, _token_class(provider))
@@ -328,6 +335,9 @@ def connection_reconnect_service_account(*, link: CompanyLink, actor) -> Connect
     conn = Connection.objects.filter(link=link, provider=PROCORE).first()
     if conn is None or conn.auth_type != Connection.AuthType.CLIENT_CREDENTIALS or not conn.service_client_id:
         raise ConnectError("This link's Procore connection is not a service account.")
+    if conn.key_changed:
+        raise ServiceSecretUnreadable(f"Procore not reconnected: {Connection.KEY_CHANGED}, so the stored service "
+                                      "account secret cannot be decrypted. Enter the service account's secret again.")
     try:
         token = _oauth(PROCORE, conn=conn).client_credentials()
     except _client_errors(PROCORE) as exc:
@@ -392,7 +402,7 @@ def connect_via_redirect(*, link: CompanyLink, provider: str, actor, follow) -> 
 
 
 __all__ = [
-    "ConnectError", "Started", "connect_complete", "connect_start", "connect_via_redirect",
+    "ConnectError", "ServiceSecretUnreadable", "Started", "connect_complete", "connect_start", "connect_via_redirect",
     "connection_check", "connection_disconnect", "connection_reconnect_service_account",
     "procore_companies_list", "procore_company_choose", "procore_service_account_connect", "redirect_uri",
     "xero_organisation_choose", "xero_organisations_list",

@@ -77,6 +77,9 @@ def runtime_options(provider: str) -> dict:
 
 def _connection(link: CompanyLink, provider: str) -> Connection:
     conn = Connection.objects.filter(link=link, provider=provider).first()
+    if conn is not None and conn.key_changed:
+        raise NotConnected(f"{link}'s {provider.capitalize()} connection needs reconnecting: {Connection.KEY_CHANGED} "
+                           "(its stored tokens cannot be decrypted with FIELD_ENCRYPTION_KEY).")
     if conn is None or conn.status == Connection.Status.DISCONNECTED or not conn.access_token:
         raise NotConnected(f"{link} is not connected to {provider.capitalize()}: connect it in the admin.")
     if conn.status == Connection.Status.NEEDS_RECONNECT:

@@ -18,11 +18,13 @@ def connection_rows(link) -> list[dict]:
     for provider, paired in ((Connection.Provider.XERO, link.xero_tenant_name or link.xero_tenant_id),
                              (Connection.Provider.PROCORE, link.procore_company_name or link.procore_company_id)):
         conn = conns.get(provider)
-        status = conn.status if conn and (conn.access_token or conn.status == Connection.Status.NEEDS_RECONNECT) \
-            else Connection.Status.DISCONNECTED
+        if conn and conn.needs_reconnect:
+            status = Connection.Status.NEEDS_RECONNECT
+        else:
+            status = conn.status if conn and conn.access_token else Connection.Status.DISCONNECTED
         rows.append({
             "provider": provider.value, "label": provider.label, "status": status,
-            "message": conn.status_message if conn else "",
+            "message": conn.reconnect_reason if conn else "",
             "service_account": bool(conn and conn.auth_type == Connection.AuthType.CLIENT_CREDENTIALS),
             "expires_at": conn.expires_at if conn and status == Connection.Status.CONNECTED else None,
             "connected_by": conn.connected_by if conn else None,

@@ -188,6 +188,9 @@ def reconnect(request, link_id: int, provider: str):
     if provider == svc.PROCORE and conn and conn.auth_type == Connection.AuthType.CLIENT_CREDENTIALS:
         try:
             svc.connection_reconnect_service_account(link=link, actor=request.user)
+        except svc.ServiceSecretUnreadable as exc:
+            messages.error(request, str(exc))
+            return redirect("connect:procore_service_account", link_id=link.pk)
         except svc.ConnectError as exc:
             messages.error(request, str(exc))
         else:

@@ -78,6 +78,7 @@ def subprocess_env(settings, server) -> dict:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "REDIS_URL": REDIS_URL, "Q_CLUSTER_NAME": f"workers-{os.getpid()}", "Q_WORKERS": "1",
         "EXPORT_LEASE_SECONDS": "3", "SECRET_KEY": settings.SECRET_KEY, "DEBUG": "true",
+        "FIELD_ENCRYPTION_KEY": settings.FIELD_ENCRYPTION_KEY,
         "XERO_CLIENT_ID": settings.XERO_CLIENT_ID, "XERO_CLIENT_SECRET": settings.XERO_CLIENT_SECRET,
         "PROCORE_CLIENT_ID": settings.PROCORE_CLIENT_ID, "PROCORE_CLIENT_SECRET": settings.PROCORE_CLIENT_SECRET,
     })

@@ -41,7 +41,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 def test_production_refuses_to_start_without_its_secrets(tmp_path):
     """REL-7: DEBUG off without SECRET_KEY or FIELD_ENCRYPTION_KEY: the process does not start."""
     base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY")}
-    base.update(DEBUG="off", ALLOWED_HOSTS="connector.example.com", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    base.update(DEBUG="off", ALLOWED_HOSTS="connector.example.com", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                DJANGO_SETTINGS_MODULE="config.settings")
     for missing in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY"):
         env = {**base, "SECRET_KEY": "s" * 60, "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode()}
         env.pop(missing)
