@@ -6,7 +6,6 @@ and an empty, unchanged page (REL-6)."""
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django import forms
@@ -19,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from integration import reports
-from integration.csv_safety import csv_safe
+from integration.csv_safety import write_csv
 from integration.models import EXPORTABLE_MODELS, CompanyLink, Project, UnsyncableTransaction, Vendor
 
 REPORTS_PERMISSION = "integration.view_erp_reports"
@@ -48,10 +47,7 @@ def _context(request, title: str, **extra) -> dict:
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.localdate():%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else csv_safe(v) for v in row])
+    write_csv(response, header, rows)
     return response
 
 

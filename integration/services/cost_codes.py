@@ -20,7 +20,7 @@ import tablib
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from integration.csv_safety import csv_safe, csv_unescape, looks_like_formula
+from integration.csv_safety import csv_text, csv_unescape, looks_like_formula
 from integration.models import CostCode, CostItem, CostType, ErpStatus
 from integration.resources import CostCodeResource, CostTypeResource, split_codes
 from integration.services.audit import audit_record
@@ -361,8 +361,8 @@ def cost_types_export(*, link) -> str:
 
 
 def _safe_csv(dataset: tablib.Dataset) -> str:
-    """The dataset as CSV with formula-looking cells neutralised (CSV injection, integration.csv_safety)."""
-    return tablib.Dataset(*[[csv_safe(v) for v in row] for row in dataset], headers=dataset.headers).csv
+    """The dataset as CSV through the project's one writer (formula-looking cells neutralised, SEC-2)."""
+    return csv_text(dataset.headers, dataset)
 
 
 # ------------------------------------------------------------------ WBS-5 default cost types
