@@ -21,6 +21,7 @@ exception's class and status, never from the request that failed.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -51,6 +52,20 @@ class ConnectError(Exception):
 
 class ServiceSecretUnreadable(ConnectError):
     """The stored service account secret cannot be decrypted: the admin must enter it again."""
+
+
+class StateRefused(ConnectError):
+    """The callback's state is not the one this session started: nothing is done with the callback, and the
+    connection the session started still waits for its own callback."""
+
+
+class StateMalformed(StateRefused):
+    """The callback's state is not even shaped like one of ours (a 400 for the browser)."""
+
+
+# Ours are `secrets.token_urlsafe(32)`: 43 characters of the URL-safe base64 alphabet. Anything outside that
+# alphabet, or of an implausible length, is malformed; a well-formed stranger is merely not ours (mismatch).
+STATE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
 @dataclass(frozen=True)
@@ -154,23 +169,32 @@ def _store_token(*, link: CompanyLink, provider: str, token, actor, auth_type: s
     return conn
 
 
+def check_state(*, provider: str, state: str | None) -> None:
+    """Refuse a callback whose state is missing or not shaped like the states `connect_start` makes."""
+    if not state or not STATE_PATTERN.fullmatch(state):
+        raise StateMalformed(f"This {_label(provider)} callback carries no valid state, so it cannot belong to a "
+                             "connection started here. Nothing was stored; a connection you started is still "
+                             "waiting for its own answer.")
+
+
 def connect_complete(*, link: CompanyLink, provider: str, actor, state: str | None, expected_state: str | None,
                      code: str | None = None, error: str | None = None,
                      error_description: str | None = None) -> Connection:
-    """The callback: refuse a denied consent or a wrong state (nothing stored), else trade the code and
-    store the token pair encrypted. The organisation/company is chosen next."""
+    """The callback: refuse a malformed or wrong state first (StateRefused, nothing stored), then a denied
+    consent, else trade the code and store the token pair encrypted. The organisation/company is chosen next."""
     _check_provider(provider)
     label = _label(provider)
-    if error:
-        reason = "consent was denied" if error == "access_denied" else f"{label} answered {error!r}"
+    check_state(provider=provider, state=state)
+    if not expected_state or not secrets.compare_digest(str(state).encode(), str(expected_state).encode()):
+        audit_record(link, action="connect_refused", actor=actor, link=link,
+                     message=f"{label} callback refused: its state does not match the one this session started.")
+        raise StateRefused(f"{label} was not connected: the answer does not belong to the connection you "
+                           "started (state mismatch). Nothing was stored; start again.")
+    if error:  # honoured only now that the state proves the answer belongs to this session's connection
+        reason = "consent was denied" if error == "access_denied" else f"{label} answered {str(error)[:100]!r}"
         audit_record(link, action="connect_refused", actor=actor, link=link,
                      message=f"{label} connection not made: {reason}. Nothing was stored.")
         raise ConnectError(f"{label} was not connected: {reason}. Nothing was stored; try again when ready.")
-    if not expected_state or not state or not secrets.compare_digest(str(state), str(expected_state)):
-        audit_record(link, action="connect_refused", actor=actor, link=link,
-                     message=f"{label} callback refused: its state does not match the one this session started.")
-        raise ConnectError(f"{label} was not connected: the answer does not belong to the connection you "
-                           "started (state mismatch). Nothing was stored; start again.")
     if not code:
         raise ConnectError(f"{label} was not connected: the answer carries no authorization code.")
     try:
@@ -402,7 +426,8 @@ def connect_via_redirect(*, link: CompanyLink, provider: str, actor, follow) -> 
 
 
 __all__ = [
-    "ConnectError", "ServiceSecretUnreadable", "Started", "connect_complete", "connect_start", "connect_via_redirect",
+    "ConnectError", "ServiceSecretUnreadable", "Started", "StateMalformed", "StateRefused", "check_state",
+    "connect_complete", "connect_start", "connect_via_redirect",
     "connection_check", "connection_disconnect", "connection_reconnect_service_account",
     "procore_companies_list", "procore_company_choose", "procore_service_account_connect", "redirect_uri",
     "xero_organisation_choose", "xero_organisations_list",

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -71,14 +71,23 @@ def start(request, link_id: int, provider: str):
     return HttpResponseRedirect(started.url)
 
 
+def _forget_pending(request, provider: str) -> None:
+    pending = request.session.get(SESSION_KEY, {})
+    pending.pop(provider, None)
+    request.session[SESSION_KEY] = pending
+
+
 @require_GET
 @manage_erp_required
 def callback(request, provider: str):
     """Where the provider sends the browser back: check state, store the tokens, then choose the org/company."""
     provider = _provider(provider)
+    try:
+        svc.check_state(provider=provider, state=request.GET.get("state"))
+    except svc.StateMalformed as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     pending = request.session.get(SESSION_KEY, {})
-    started = pending.pop(provider, None)
-    request.session[SESSION_KEY] = pending
+    started = pending.get(provider)
     if started is None:
         messages.error(request, f"No {Connection.Provider(provider).label} connection was started in this "
                                 "session: nothing was stored. Start again from the company link.")
@@ -88,9 +97,14 @@ def callback(request, provider: str):
         svc.connect_complete(link=link, provider=provider, actor=request.user, state=request.GET.get("state"),
                              expected_state=started["state"], code=request.GET.get("code"),
                              error=request.GET.get("error"), error_description=request.GET.get("error_description"))
-    except svc.ConnectError as exc:
+    except svc.StateRefused as exc:  # not this session's answer: the pending connection keeps waiting
         messages.error(request, str(exc))
         return redirect(link_admin_url(link))
+    except svc.ConnectError as exc:
+        _forget_pending(request, provider)
+        messages.error(request, str(exc))
+        return redirect(link_admin_url(link))
+    _forget_pending(request, provider)
     messages.success(request, f"{Connection.Provider(provider).label} connected. Now choose the "
                               f"{'organisation' if provider == svc.XERO else 'company'} this link uses.")
     return redirect("connect:xero_organisation" if provider == svc.XERO else "connect:procore_company", link_id=link.pk)

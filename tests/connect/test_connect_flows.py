@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 
 from integration.models import AuditEvent, CompanyLink, Connection
@@ -135,15 +136,20 @@ def test_connect_procore_with_a_service_account(admin_client, sandboxes, new_lin
     assert "service account" in page and "dmsa-very-secret" not in page and conn.access_token not in page
 
 
-def test_a_wrong_state_is_refused_and_nothing_is_stored(admin_client, sandboxes, new_link):
-    """CONN-2: the callback's state must be the one this session started."""
+def test_a_wrong_state_is_refused_and_nothing_is_stored(admin_client, admin_user, sandboxes, new_link):
+    """CONN-2, REL-7: the callback's state must be the one this session started; a forged one does not
+    discard the connection the session is waiting for."""
     start = admin_client.post(reverse("connect:start", args=[new_link.pk, "xero"]))
     callback = consent(sandboxes, start["Location"]).replace("state=", "state=forged")
     answer = admin_client.get(local(callback), follow=True)
     assert any("state mismatch" in m for m in messages_of(answer))
     assert not Connection.objects.filter(link=new_link, provider="xero").exclude(access_token="").exists()
+    # a forged answer does not cancel the connection this session started: it is still waiting
+    assert admin_client.session["connect_oauth"]["xero"]["link_id"] == new_link.pk
     # and a callback no session started is refused too
-    answer = admin_client.get(local(callback), follow=True)
+    other = Client()
+    other.force_login(admin_user)
+    answer = other.get(local(callback), follow=True)
     assert any("No Xero connection was started" in m for m in messages_of(answer))
     assert not Connection.objects.filter(link=new_link).exists()
 

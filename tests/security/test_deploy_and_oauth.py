@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
@@ -63,7 +64,8 @@ def manager(django_user_model):
 @pytest.mark.django_db
 def test_a_callback_without_state_or_from_another_session_stores_nothing(manager, sandboxes):
     """CONN-2, REL-7: the genuine callback URL (right code, right state) is refused when its state is
-    missing, and when it is replayed in another person's session; nothing is stored either time."""
+    missing (400), and when it is replayed in another person's session; nothing is stored either time, and
+    neither refusal cancels the connection this session started: its own answer still completes it, once."""
     link = CompanyLink.objects.create(name="State Builders")
     mine, theirs = Client(), Client()
     mine.force_login(manager)
@@ -75,8 +77,52 @@ def test_a_callback_without_state_or_from_another_session_stores_nothing(manager
     theirs.get(local(callback))
     assert not Connection.objects.filter(link=link).exclude(access_token="").exists()
     # no state at all
-    mine.get(f"/connect/xero/callback?code={query['code']}")
+    assert mine.get(f"/connect/xero/callback?code={query['code']}").status_code == 400
     assert not Connection.objects.filter(link=link).exclude(access_token="").exists()
-    # and the state was spent by that attempt: the genuine URL no longer works in this session either
+    # the session's own answer still completes the connection it started, and only once
     mine.get(local(callback))
+    assert Connection.objects.filter(link=link).exclude(access_token="").count() == 1
+    assert "No Xero connection was started" in " ".join(messages(mine.get(local(callback))))
+
+
+def messages(answer) -> list[str]:
+    return [str(m) for m in get_messages(answer.wsgi_request)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["%C3%A9", "", "a" * 8, "x" * 200, "%00" + "a" * 42, "<script>" + "a" * 35])
+def test_a_malformed_state_gets_a_400_and_keeps_the_pending_connection(manager, sandboxes, state):
+    """CONN-2, REL-6, REL-7: a callback whose state is not shaped like ours (non-ASCII, missing, the wrong
+    length or alphabet) gets a 400 with the reason, never a 500; nothing is stored or audited as a decision,
+    and the connection this session started still completes with its own answer."""
+    link = CompanyLink.objects.create(name="Malformed Builders")
+    client = Client()
+    client.force_login(manager)
+    callback = consent(sandboxes, client.post(reverse("connect:start", args=[link.pk, "xero"]))["Location"])
+    for query in (f"state={state}&code=c", f"state={state}&code=c&error=access_denied"):
+        answer = client.get(f"/connect/xero/callback?{query}")
+        assert answer.status_code == 400 and b"no valid state" in answer.content, query
     assert not Connection.objects.filter(link=link).exclude(access_token="").exists()
+    client.get(local(callback))
+    assert Connection.objects.filter(link=link).exclude(access_token="").exists()
+
+
+@pytest.mark.django_db
+def test_an_error_callback_is_honoured_only_with_the_session_s_state(manager, sandboxes):
+    """CONN-2, REL-7: `?error=access_denied` with a forged state is refused as not this session's answer
+    and does not discard the pending connection; with the session's own state it ends the attempt."""
+    link = CompanyLink.objects.create(name="Denied Builders")
+    client = Client()
+    client.force_login(manager)
+    callback = consent(sandboxes, client.post(reverse("connect:start", args=[link.pk, "xero"]))["Location"])
+    forged = messages(client.get("/connect/xero/callback?error=access_denied&state=" + "f" * 43))
+    assert any("state mismatch" in m for m in forged) and not any("consent was denied" in m for m in forged)
+    client.get(local(callback))  # the genuine answer still works
+    assert Connection.objects.filter(link=link).exclude(access_token="").exists()
+
+    other = CompanyLink.objects.create(name="Denied Twice")
+    client.post(reverse("connect:start", args=[other.pk, "xero"]))
+    state = client.session["connect_oauth"]["xero"]["state"]
+    denied = messages(client.get(f"/connect/xero/callback?error=access_denied&state={state}"))
+    assert any("consent was denied" in m for m in denied)
+    assert "xero" not in client.session["connect_oauth"]
