@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from .fields import EncryptedTextField, is_unreadable
 
@@ -61,11 +62,8 @@ class CompanyLink(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["procore_company_id", "xero_tenant_id"],
-                name="uniq_link_company_tenant",
-                condition=models.Q(procore_company_id__isnull=False) & ~models.Q(xero_tenant_id=""),
-            )
+            # One Xero organisation belongs to one link (SEC-3): its webhooks and its books have one owner.
+            models.UniqueConstraint(Lower("xero_tenant_id"), name="uniq_link_xero_tenant", condition=~models.Q(xero_tenant_id="")),
         ]
         permissions = [
             ("push_to_accounting", "Can push to accounting (accept or reject records)"),

@@ -257,9 +257,23 @@ def xero_organisation_choose(*, link: CompanyLink, tenant_id: str, actor) -> Com
     tenant = tenants.get(tenant_id)
     if tenant is None:
         raise ConnectError("That organisation is not among those this Xero connection may use.")
+    owner = organisation_owner(tenant_id=tenant_id, besides=link)
+    if owner is not None:
+        raise ConnectError(f"The Xero organisation {tenant.get('tenantName') or tenant_id} already belongs to the company "
+                           f"link '{owner}': one Xero organisation belongs to one link only (SEC-3), so that its "
+                           "webhooks and its books have one owner. Choose another organisation, or clear it on "
+                           f"'{owner}' first.")
     return _pair(link=link, actor=actor, fields={"xero_tenant_id": tenant_id,
                                                   "xero_tenant_name": tenant.get("tenantName") or ""},
                  message=f"Xero organisation chosen: {tenant.get('tenantName') or tenant_id}")
+
+
+def organisation_owner(*, tenant_id: str, besides: CompanyLink | None = None) -> CompanyLink | None:
+    """The link that already holds this Xero organisation (tenant ids compare case-insensitively)."""
+    links = CompanyLink.objects.filter(xero_tenant_id__iexact=tenant_id)
+    if besides is not None:
+        links = links.exclude(pk=besides.pk)
+    return links.order_by("pk").first()
 
 
 def _procore_client(link: CompanyLink, company_id: int):
@@ -323,9 +337,9 @@ def _pair(*, link: CompanyLink, actor, fields: dict, message: str) -> CompanyLin
                 setattr(locked, key, value)
             locked.save(update_fields=[*fields, "updated_at"])
             audit_record(locked, action="link_paired", actor=actor, message=message, link=locked)
-    except IntegrityError:
-        raise ConnectError("Another company link already pairs this Procore company with this Xero "
-                           "organisation (CONN-1).") from None
+    except IntegrityError:  # another link took the organisation meanwhile (the database's constraint)
+        raise ConnectError("Another company link already holds this Xero organisation: one Xero organisation "
+                           "belongs to one link only (SEC-3).") from None
     for key, value in fields.items():
         setattr(link, key, value)
     return link
@@ -429,6 +443,6 @@ __all__ = [
     "ConnectError", "ServiceSecretUnreadable", "Started", "StateMalformed", "StateRefused", "check_state",
     "connect_complete", "connect_start", "connect_via_redirect",
     "connection_check", "connection_disconnect", "connection_reconnect_service_account",
-    "procore_companies_list", "procore_company_choose", "procore_service_account_connect", "redirect_uri",
+    "organisation_owner", "procore_companies_list", "procore_company_choose", "procore_service_account_connect", "redirect_uri",
     "xero_organisation_choose", "xero_organisations_list",
 ]

@@ -125,7 +125,11 @@ def xero_organisation(request, link_id: int):
         messages.error(request, str(exc))
         return redirect(link_admin_url(link))
     form = XeroOrganisationForm(request.POST or None, initial={"tenant_id": link.xero_tenant_id or None})
-    form.fields["tenant_id"].choices = [(t["tenantId"], t.get("tenantName") or t["tenantId"]) for t in tenants]
+    choices = []
+    for t in tenants:
+        label, owner = t.get("tenantName") or t["tenantId"], svc.organisation_owner(tenant_id=t["tenantId"], besides=link)
+        choices.append((t["tenantId"], f"{label} (already the organisation of the link '{owner}')" if owner else label))
+    form.fields["tenant_id"].choices = choices
     if request.method == "POST" and form.is_valid():
         try:
             svc.xero_organisation_choose(link=link, tenant_id=form.cleaned_data["tenant_id"], actor=request.user)

@@ -59,20 +59,22 @@ def xero_webhook_receive(*, raw_body: bytes, signature: str | None) -> Receipt:
         return Receipt(200, "intent to receive")
     queued = 0
     with transaction.atomic():
-        links = {link.xero_tenant_id.lower(): link for link in CompanyLink.objects.filter(is_active=True)
-                 .exclude(xero_tenant_id="")}
+        links: dict[str, list[CompanyLink]] = {}
+        for link in CompanyLink.objects.filter(is_active=True).exclude(xero_tenant_id="").order_by("pk"):
+            links.setdefault(link.xero_tenant_id.lower(), []).append(link)
         for event in payload.events:
             key = "|".join(event.dedupe_key)
             record = {"category": event.event_category, "type": event.event_type, "resource": event.resource_id,
                       "tenant": event.tenant_id, "date": event.event_date_utc.isoformat()}
             if not _remember("xero", key, record):
                 continue
-            link = links.get(event.tenant_id.lower())
-            if link is None or event.event_category.upper() not in XERO_CATEGORIES:
+            if event.event_category.upper() not in XERO_CATEGORIES:
                 continue
-            enqueue_import(kind="xero_document", link=link, trigger="webhook",
-                           category=event.event_category.upper(), resource_id=event.resource_id)
-            queued += 1
+            # One organisation has one link (SEC-3); should that ever change, every link of it hears the event.
+            for link in links.get(event.tenant_id.lower(), []):
+                enqueue_import(kind="xero_document", link=link, trigger="webhook",
+                               category=event.event_category.upper(), resource_id=event.resource_id)
+                queued += 1
     return Receipt(200, f"{queued} queued", queued)
 
 
@@ -90,10 +92,11 @@ def procore_webhook_receive(*, raw_body: bytes, authorization: str | None) -> Re
     with transaction.atomic():
         if not _remember("procore", event.ulid, record):
             return Receipt(200, "duplicate")
-        link = CompanyLink.objects.filter(is_active=True, procore_company_id=event.company_id).first() \
-            if event.company_id is not None else None
-        if link is None:
+        links = list(CompanyLink.objects.filter(is_active=True, procore_company_id=event.company_id).order_by("pk")) \
+            if event.company_id is not None else []
+        if not links:
             return Receipt(200, "no link for this company")
-        enqueue_import(kind="pull_record", link=link, trigger="webhook", resource_name=event.resource_name,
-                       resource_id=event.resource_id, project_id=event.project_id)
-    return Receipt(200, "1 queued", 1)
+        for link in links:  # a Procore company may pair with several organisations: each link pulls the record
+            enqueue_import(kind="pull_record", link=link, trigger="webhook", resource_name=event.resource_name,
+                           resource_id=event.resource_id, project_id=event.project_id)
+    return Receipt(200, f"{len(links)} queued", len(links))
