@@ -58,8 +58,9 @@ which may have been committed: it raises ``TransientError(committed_unknown=True
 Errors: ``procore_client.errors``. Webhooks: ``procore_client.webhooks``.
 """
 
+from .answers import SyncResult
 from .auth import REFRESH_MARGIN_SECONDS, MemoryTokenStore, OAuthToken, ProcoreOAuth, TokenStore
-from .client import ProcoreClient, RateLimitState, SyncResult
+from .client import ProcoreClient
 from .errors import (
     AuthError,
     InvalidGrant,
@@ -70,6 +71,7 @@ from .errors import (
     TransientError,
     Unprocessable,
 )
+from .limits import RateLimitState
 
 __all__ = [
     "REFRESH_MARGIN_SECONDS",

@@ -1,4 +1,6 @@
 """The HTTP core of the Procore client: auth, company header, retries, rate limits, paging, sync.
+The typed calls are in ``resources/``; answers are read by ``answers``, limits by ``limits``, pages by
+``paging``.
 
 Sources (api/procore.md): §4 ``Procore-Company-Id`` on every call (also /me and /companies for
 service accounts); §5 rate limits (``X-Rate-Limit-*``, 429 → wait for the reset, 503 →
@@ -10,68 +12,27 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
+from . import paging
+from .answers import SyncResult, error_for, json_of, message_of
 from .auth import REFRESH_MARGIN_SECONDS, OAuthToken, ProcoreOAuth, TokenStore
-from .errors import (
-    AuthError,
-    BadRequest,
-    Conflict,
-    Forbidden,
-    MalformedResponse,
-    NotFound,
-    ProcoreError,
-    RateLimited,
-    TransientError,
-    Unprocessable,
-)
+from .errors import AuthError, MalformedResponse, RateLimited, TransientError
+from .limits import RateLimitState, retry_after
 from .parsing import normalise
 from .resources import ResourcesMixin
 
-#: Largest ``per_page`` used by default on v1.x lists. Procore recommends at most 2,000
-#: (``DOC:plan_your_app/pagination.md``); 1000 keeps answers small enough to stay quick.
-DEFAULT_PER_PAGE = 1000
-#: Endpoint-specific caps (path regex → max per_page): ``OAS:RestV11ProjectsGet`` says max 300;
-#: v2.0 lists max 100 (``DOC:announcements/new_rest_v2_version.md``).
-PER_PAGE_CAPS: list[tuple[re.Pattern[str], int]] = [
-    (re.compile(r"^/rest/v1\.1/projects$"), 300),
-    (re.compile(r"^/rest/v2\.\d+/"), 100),
-]
 #: Sync endpoints take at most 1000 updates per call (``DOC:tutorials/using_sync_actions.md``).
 SYNC_BATCH_SIZE = 1000
 
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
-_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
-
-
-@dataclass
-class SyncResult:
-    """What a ``/sync`` call returned over all its batches: ``entities`` and per-element ``errors``."""
-
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass
-class RateLimitState:
-    """The last ``X-Rate-Limit-*`` headers seen (REL-1)."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset: float | None = None  # Unix seconds
 
 
 def _json_default(value: Any) -> Any:
@@ -82,17 +43,15 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot send {type(value).__name__} to Procore")
 
 
-def format_range(since: datetime | date, until: datetime | date) -> str:
-    """A ``filters[...]`` range: ``<iso>...<iso>`` (``DOC:tutorials/filtering_on_list_actions.md``)."""
-
-    def fmt(value: datetime | date) -> str:
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise ValueError("datetimes sent to Procore must be timezone-aware")
-            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return value.isoformat()
-
-    return f"{fmt(since)}...{fmt(until)}"
+def rest_path(path: str) -> str:
+    """The ``/rest/...`` path of a call: ``vendors`` is ``/rest/v1.0/vendors``; a full URL keeps its path."""
+    if path.startswith("http://") or path.startswith("https://"):
+        return urlsplit(path).path
+    if not path.startswith("/"):
+        path = "/" + path
+    if not path.startswith("/rest/"):
+        path = "/rest/v1.0" + path
+    return path
 
 
 class ProcoreClient(ResourcesMixin):
@@ -162,42 +121,18 @@ class ProcoreClient(ResourcesMixin):
                 token = new
             return token
 
-    # -- URLs -------------------------------------------------------------------------------------
-    def _path(self, path: str) -> str:
-        if path.startswith("http://") or path.startswith("https://"):
-            return urlsplit(path).path
-        if not path.startswith("/"):
-            path = "/" + path
-        if not path.startswith("/rest/"):
-            path = "/rest/v1.0" + path
-        return path
-
     # -- rate limits (REL-1) ----------------------------------------------------------------------
-    def _note_rate_headers(self, response: requests.Response) -> None:
-        def num(name: str) -> float | None:
-            value = response.headers.get(name)
-            try:
-                return float(value) if value is not None else None
-            except ValueError:
-                return None
-
-        limit, remaining, reset = num("X-Rate-Limit-Limit"), num("X-Rate-Limit-Remaining"), num("X-Rate-Limit-Reset")
-        if limit is not None and remaining is not None:
-            self.rate = RateLimitState(int(limit), int(remaining), reset)
-
     def _pace(self) -> None:
         """Slow down before the limit: spread what is left of the window over the time left."""
-        state = self.rate
-        if state.limit is None or state.remaining is None or state.reset is None:
+        pause = self.rate.pause(self.clock(), self.slowdown_fraction)
+        if pause is None:
             return
-        left = state.reset - self.clock()
-        if left <= 0:
-            return
-        if state.remaining <= 0:
-            self._wait(left + self._random.uniform(0, 1))
+        seconds, spent = pause
+        if spent:
+            self._wait(seconds + self._random.uniform(0, 1))
             self.rate = RateLimitState()  # unknown until the next answer
-        elif state.remaining < max(2, state.limit * self.slowdown_fraction):
-            self._wait(left / state.remaining)
+        else:
+            self._wait(seconds)
 
     def _wait(self, seconds: float) -> None:
         self.sleep(max(0.0, min(seconds, self.max_wait_seconds)))
@@ -205,15 +140,6 @@ class ProcoreClient(ResourcesMixin):
     def _backoff(self, attempt: int) -> float:
         base = min(30.0, 0.5 * (2 ** (attempt - 1)))
         return base + self._random.uniform(0, base)
-
-    def _retry_after(self, response: requests.Response) -> float | None:
-        value = response.headers.get("Retry-After")
-        if value is None:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return None
 
     # -- the request loop -------------------------------------------------------------------------
     def request(
@@ -236,7 +162,7 @@ class ProcoreClient(ResourcesMixin):
         method = method.upper()
         if idempotent is None:
             idempotent = method != "POST"
-        path = self._path(path)
+        path = rest_path(path)
         url = self.api_url + path
         data = None if json_body is None else json.dumps(json_body, default=_json_default)
         attempt = 0
@@ -268,7 +194,7 @@ class ProcoreClient(ResourcesMixin):
                     method=method,
                     path=path,
                 ) from None
-            self._note_rate_headers(response)
+            self.rate = RateLimitState.from_headers(response.headers) or self.rate
             status = response.status_code
             if status == 401 and not auth_retried:
                 auth_retried = True
@@ -279,10 +205,10 @@ class ProcoreClient(ResourcesMixin):
                 reset = self.rate.reset
                 if rate_waits > self.max_rate_limit_waits:
                     raise RateLimited(
-                        self._message(response) or "rate limited", reset_at=reset, status=429,
+                        message_of(response) or "rate limited", reset_at=reset, status=429,
                         method=method, path=path,
                     )
-                wait = self._retry_after(response)
+                wait = retry_after(response.headers)
                 if wait is None and reset is not None:
                     wait = reset - self.clock()
                 if wait is None:
@@ -291,82 +217,22 @@ class ProcoreClient(ResourcesMixin):
                 self.rate = RateLimitState()
                 continue
             if status in TRANSIENT_STATUSES:
-                retry_after = self._retry_after(response) if status == 503 else None
+                asked = retry_after(response.headers) if status == 503 else None
                 retryable = idempotent or status == 503
                 if retryable and attempt < self.max_retries:
                     attempt += 1
-                    self._wait(retry_after if retry_after is not None else self._backoff(attempt))
+                    self._wait(asked if asked is not None else self._backoff(attempt))
                     continue
                 raise TransientError(
-                    self._message(response) or f"Procore answered {status}",
+                    message_of(response) or f"Procore answered {status}",
                     committed_unknown=not idempotent and status != 503,
                     status=status,
                     method=method,
                     path=path,
                 )
             if status >= 400:
-                raise self._error(response, method, path)
+                raise error_for(response, method, path)
             return response
-
-    # -- errors -----------------------------------------------------------------------------------
-    @staticmethod
-    def _decoded(response: requests.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            return None
-
-    def _message(self, response: requests.Response) -> str:
-        """Procore's own message from an error body (``{"errors": ...}``, ``{"error": ...}``...)."""
-        payload = self._decoded(response)
-        if isinstance(payload, dict):
-            for key in ("errors", "error", "message"):
-                value = payload.get(key)
-                if isinstance(value, str) and value:
-                    return value
-                if isinstance(value, dict) and value:
-                    parts = []
-                    for name, problems in value.items():
-                        if isinstance(problems, list):
-                            problems = ", ".join(str(p) for p in problems)
-                        parts.append(f"{name} {problems}" if name != "base" else str(problems))
-                    return "; ".join(parts)
-                if isinstance(value, list) and value:
-                    return "; ".join(str(v) for v in value)
-                if isinstance(value, dict) and "message" in value:
-                    return str(value["message"])
-        if payload is None and response.content:
-            ctype = response.headers.get("Content-Type", "")
-            if "html" in ctype or response.content.lstrip()[:1] == b"<":
-                return f"Procore answered an HTML page (HTTP {response.status_code})"
-        return response.reason or ""
-
-    def _error(self, response: requests.Response, method: str, path: str) -> ProcoreError:
-        status = response.status_code
-        payload = self._decoded(response)
-        errors = payload.get("errors") if isinstance(payload, dict) else None
-        message = self._message(response) or f"Procore answered {status}"
-        cls: type[ProcoreError] = {
-            400: BadRequest,
-            401: AuthError,
-            403: Forbidden,
-            404: NotFound,
-            409: Conflict,
-            422: Unprocessable,
-        }.get(status, ProcoreError)
-        return cls(message, status=status, errors=errors, method=method, path=path)
-
-    def _json(self, response: requests.Response, method: str, path: str) -> Any:
-        if response.status_code == 204 or not response.content.strip():
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            ctype = response.headers.get("Content-Type", "")
-            what = "an HTML page" if "html" in ctype or response.content.lstrip()[:1] == b"<" else "invalid JSON"
-            raise MalformedResponse(
-                f"Procore answered {what} instead of JSON", status=response.status_code, method=method, path=path
-            ) from None
 
     # -- generic verbs ----------------------------------------------------------------------------
     def get(self, path: str, params: dict[str, Any] | None = None, *, expect: type | None = None) -> Any:
@@ -385,9 +251,9 @@ class ProcoreClient(ResourcesMixin):
         return self._call("DELETE", path, params=params, expect=None)
 
     def _call(self, method: str, path: str, *, params=None, json_body=None, expect=None) -> Any:
-        full = self._path(path)
+        full = rest_path(path)
         response = self.request(method, full, params=params, json_body=json_body)
-        payload = self._json(response, method, full)
+        payload = json_of(response, method, full)
         if isinstance(payload, dict) and set(payload) == {"data"} and full.startswith("/rest/v2"):
             payload = payload["data"]  # v2.0 wraps answers in {"data": ...}
         if expect is not None and not isinstance(payload, expect):
@@ -399,11 +265,7 @@ class ProcoreClient(ResourcesMixin):
 
     # -- paging (PERF-2) --------------------------------------------------------------------------
     def max_per_page(self, path: str) -> int:
-        path = self._path(path)
-        for pattern, cap in PER_PAGE_CAPS:
-            if pattern.search(path):
-                return cap
-        return DEFAULT_PER_PAGE
+        return paging.max_per_page(rest_path(path))
 
     def iter_pages(
         self,
@@ -421,11 +283,11 @@ class ProcoreClient(ResourcesMixin):
         ``Link: rel="next"`` header; without one, ``Total``/``Per-Page`` or a short page ends it.
         A 429 or a transient fault in the middle re-reads the same page: no page is lost.
         """
-        full = self._path(path)
+        full = rest_path(path)
         query = dict(params or {})
         if updated_since is not None:
             until = updated_until or datetime.fromtimestamp(self.clock(), tz=UTC) + timedelta(days=1)
-            query["filters[updated_at]"] = format_range(updated_since, until)
+            query["filters[updated_at]"] = paging.format_range(updated_since, until)
         size = min(per_page or self.max_per_page(full), self.max_per_page(full))
         query["per_page"] = size
         page = int(query.pop("page", 1))
@@ -433,7 +295,7 @@ class ProcoreClient(ResourcesMixin):
         while True:
             query["page"] = page
             response = self.request("GET", full, params=query)
-            payload = self._json(response, "GET", full)
+            payload = json_of(response, "GET", full)
             if isinstance(payload, dict) and isinstance(payload.get("data"), list):
                 payload = payload["data"]
             if not isinstance(payload, list):
@@ -449,27 +311,10 @@ class ProcoreClient(ResourcesMixin):
                     )
                 yield normalise(item)
             seen += len(payload)
-            next_page = self._next_page(response, page, len(payload), seen, size)
+            next_page = paging.next_page(response, page, len(payload), seen, size)
             if next_page is None:
                 return
             page = next_page
-
-    @staticmethod
-    def _next_page(response: requests.Response, page: int, count: int, seen: int, size: int) -> int | None:
-        link = response.headers.get("Link")
-        if link is not None:
-            match = _LINK_NEXT.search(link)
-            if not match:
-                return None
-            values = parse_qs(urlsplit(match.group(1)).query).get("page")
-            return int(values[0]) if values else page + 1
-        total = response.headers.get("Total")
-        if total is not None and total.isdigit():
-            return page + 1 if seen < int(total) and count > 0 else None
-        per_page = response.headers.get("Per-Page")
-        if per_page is not None and per_page.isdigit():
-            size = int(per_page)
-        return page + 1 if count >= size and count > 0 else None
 
     def list_all(self, path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         return list(self.iter_pages(path, params, **kwargs))
@@ -498,7 +343,7 @@ class ProcoreClient(ResourcesMixin):
             entities, errors = payload.get("entities"), payload.get("errors")
             if not isinstance(entities, list) or not isinstance(errors, list):
                 raise MalformedResponse("a sync answer must hold 'entities' and 'errors' arrays",
-                                        method="PATCH", path=self._path(path))
+                                        method="PATCH", path=rest_path(path))
             result.entities.extend(entities)
             result.errors.extend(errors)
         return result

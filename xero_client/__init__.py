@@ -43,6 +43,7 @@ Answers are plain dicts: money as `Decimal`, document dates (`Date`, `DueDate`, 
 timestamps as aware `datetime`, unknown enum values as strings.
 """
 
+from .answers import ElementResult
 from .auth import (
     BROAD_SCOPES,
     GRANULAR_SCOPES,
@@ -52,7 +53,7 @@ from .auth import (
     TokenStore,
     XeroOAuth,
 )
-from .client import ElementResult, XeroClient
+from .client import XeroClient
 from .errors import (
     AuthError,
     DailyLimitReached,

@@ -1,4 +1,5 @@
-"""XeroClient: every call to the Accounting API (api/xero.md §1-§7).
+"""XeroClient's HTTP core: how every call to the Accounting API is sent and answered (api/xero.md §1-§7).
+The typed helpers are in ``resources``; what Xero answers is read by ``answers``.
 
 Requests carry `xero-tenant-id`, `Accept: application/json`, the bearer token and a timeout; every
 PUT/POST carries the caller's `Idempotency-Key` (SYNC-8, §3). Calls wait for the tenant's limiter
@@ -12,13 +13,20 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
 
 from . import parsing
+from .answers import (
+    ElementResult,
+    documents_of,
+    element_result,
+    error_message,
+    json_or_none,
+    retry_after_seconds,
+)
 from .auth import TokenManager, TokenStore, XeroOAuth
 from .errors import (
     AuthError,
@@ -31,71 +39,15 @@ from .errors import (
     XeroError,
 )
 from .limits import TenantLimiter
+from .resources import AccountingResources
 
 MAX_BATCH = 50  # §3: "a ceiling of about 50 nodes per request is practical" (REL-3)
 MAX_PAGE_SIZE = 1000  # §4: pageSize up to 1000 since July 2024 (PERF-2)
-ZERO_ID = "00000000-0000-0000-0000-000000000000"
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
-ID_KEYS = {
-    "Contacts": "ContactID", "ContactGroups": "ContactGroupID", "Items": "ItemID",
-    "TrackingCategories": "TrackingCategoryID", "Options": "TrackingOptionID",
-    "PurchaseOrders": "PurchaseOrderID", "Invoices": "InvoiceID", "CreditNotes": "CreditNoteID",
-    "BankTransactions": "BankTransactionID", "Payments": "PaymentID", "ManualJournals": "ManualJournalID",
-    "Accounts": "AccountID",
-}
 
-
-@dataclass
-class ElementResult:
-    """The outcome of one element of a batch write, in request order (REL-3)."""
-
-    ok: bool
-    document: dict
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    id_key: str | None = None
-
-    @property
-    def id(self) -> str | None:
-        """The document's Xero id; None when Xero gave the zero GUID (a failed element)."""
-        keys = [self.id_key] if self.id_key else [k for k in self.document if k.endswith("ID")]
-        for key in keys:
-            value = self.document.get(key)
-            if isinstance(value, str) and value and value != ZERO_ID:
-                return value
-        return None
-
-
-def _messages(items: Any) -> list[str]:
-    out = []
-    for item in items or []:
-        if isinstance(item, dict) and item.get("Message"):
-            out.append(str(item["Message"]))
-        elif isinstance(item, str):
-            out.append(item)
-    return out
-
-
-def element_result(resource: str, document: dict) -> ElementResult:
-    errors = _messages(document.get("ValidationErrors"))
-    failed = bool(document.get("HasErrors") or document.get("HasValidationErrors") or errors
-                  or document.get("StatusAttributeString") == "ERROR")
-    return ElementResult(ok=not failed, document=document, errors=errors,
-                         warnings=_messages(document.get("Warnings")), id_key=ID_KEYS.get(resource))
-
-
-def _csv(values: Iterable[str] | str | None) -> str | None:
-    if values is None:
-        return None
-    if isinstance(values, str):
-        return values
-    joined = ",".join(str(v) for v in values)
-    return joined or None
-
-
-class XeroClient:
+class XeroClient(AccountingResources):
     """One tenant of the Accounting API. See the package docstring for the typed helpers."""
 
     def __init__(self, *, api_url: str, tenant_id: str, oauth: XeroOAuth, token_store: TokenStore,
@@ -171,13 +123,13 @@ class XeroClient:
                 continue
             if status == 429:
                 problem = (response.headers.get("X-Rate-Limit-Problem") or "").strip().lower()
-                retry_after = _retry_after(response.headers.get("Retry-After"))
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
                 if problem == "day":  # §2: stop and requeue on the day limit
                     raise DailyLimitReached(self._now() + timedelta(seconds=retry_after),
-                                            _error_message(response) or "Daily call limit reached")
+                                            error_message(response) or "Daily call limit reached")
                 rate_limits += 1
                 if rate_limits > self.max_rate_limit_retries:
-                    raise RateLimited(retry_after, problem or None, _error_message(response) or "Rate limit exceeded")
+                    raise RateLimited(retry_after, problem or None, error_message(response) or "Rate limit exceeded")
                 self.sleep(retry_after)
                 continue
             if response is None or status in TRANSIENT_STATUSES:
@@ -199,9 +151,9 @@ class XeroClient:
             except (ValueError, UnicodeDecodeError):
                 kind = "an HTML page" if response.content.lstrip()[:1] == b"<" else "a body that is not JSON"
                 raise MalformedResponse(f"Xero answered {what} with {kind} (HTTP {status})", status=status) from None
-        message = _error_message(response) or f"Xero answered {what} with HTTP {status}"
+        message = error_message(response) or f"Xero answered {what} with HTTP {status}"
         if status == 400:
-            body = _json_or_none(response)
+            body = json_or_none(response)
             if isinstance(body, dict) and body.get("Type") == "ValidationException":
                 elements = body.get("Elements") if isinstance(body.get("Elements"), list) else []
                 raise ValidationFailed(elements, body.get("Message") or "A validation exception occurred")
@@ -242,7 +194,7 @@ class XeroClient:
         query = dict(params or {})
         query["summarizeErrors"] = "false"  # §3: the wire default is summarised; always send false
         body = self._call(method, resource, params=query, body={resource: elements}, idempotency_key=idempotency_key)
-        documents = _documents(body, resource, f"{method} {resource}")
+        documents = documents_of(body, resource, f"{method} {resource}")
         if len(documents) != len(elements):
             raise MalformedResponse(f"Xero answered {len(documents)} {resource} for {len(elements)} sent")
         return [element_result(resource, doc) for doc in documents]
@@ -257,7 +209,7 @@ class XeroClient:
         while True:
             query = dict(params or {}, page=page, pageSize=page_size)
             body = self.get(resource, query, if_modified_since=if_modified_since)
-            documents = _documents(body, resource, f"GET {resource}")
+            documents = documents_of(body, resource, f"GET {resource}")
             yield from documents
             pagination = body.get("pagination")
             page_count = pagination.get("pageCount") if isinstance(pagination, dict) else None
@@ -268,7 +220,7 @@ class XeroClient:
     def _list(self, resource: str, path: str | None = None, params: dict | None = None,
               if_modified_since: datetime | None = None) -> list[dict]:
         body = self.get(path or resource, params, if_modified_since=if_modified_since)
-        return _documents(body, resource, f"GET {path or resource}")
+        return documents_of(body, resource, f"GET {path or resource}")
 
     def _one(self, resource: str, path: str, params: dict | None = None) -> dict:
         documents = self._list(resource, path, params)
@@ -278,212 +230,7 @@ class XeroClient:
 
     def _put_one(self, resource: str, path: str, body: dict, *, method: str = "PUT", idempotency_key: str) -> dict:
         answer = self._call(method, path, body=body, idempotency_key=idempotency_key)
-        documents = _documents(answer, resource, f"{method} {path}")
+        documents = documents_of(answer, resource, f"{method} {path}")
         if not documents:
             raise MalformedResponse(f"Xero answered {method} {path} without a document")
         return documents[0]
-
-    # ------------------------------------------------------------------ organisation, accounts
-    def get_organisation(self) -> dict:
-        return self._one("Organisations", "Organisation")
-
-    def list_accounts(self, *, where: str | None = None) -> list[dict]:
-        return self._list("Accounts", params={"where": where})
-
-    # ------------------------------------------------------------------ contacts
-    def create_contacts(self, contacts: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("Contacts", contacts, method="PUT", idempotency_key=idempotency_key)
-
-    def update_contacts(self, contacts: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("Contacts", contacts, method="POST", idempotency_key=idempotency_key)
-
-    def get_contact(self, contact_id: str) -> dict:
-        return self._one("Contacts", f"Contacts/{contact_id}")
-
-    def iter_contacts(self, *, if_modified_since: datetime | None = None, include_archived: bool = False,
-                      search_term: str | None = None, ids: Iterable[str] | None = None) -> Iterator[dict]:
-        params = {"includeArchived": "true" if include_archived else None, "searchTerm": search_term,
-                  "IDs": _csv(ids)}
-        return self.iter_pages("Contacts", params=params, if_modified_since=if_modified_since)
-
-    def find_contact_by_number(self, contact_number: str) -> dict | None:
-        """The contact whose ContactNumber is exactly `contact_number` (archived ones too), or None (§10.7)."""
-        for contact in self.iter_contacts(include_archived=True, search_term=contact_number):
-            if contact.get("ContactNumber") == contact_number:
-                return contact
-        return None
-
-    def find_contacts_by_name(self, name: str, *, include_archived: bool = False) -> list[dict]:
-        """Contacts named `name` (trimmed, case-insensitive: names are unique among active contacts, §7)."""
-        wanted = name.strip().casefold()
-        return [c for c in self.iter_contacts(include_archived=include_archived, search_term=name.strip())
-                if str(c.get("Name", "")).strip().casefold() == wanted]
-
-    # ------------------------------------------------------------------ contact groups
-    def list_contact_groups(self) -> list[dict]:
-        return self._list("ContactGroups")
-
-    def create_contact_group(self, name: str, *, idempotency_key: str) -> dict:
-        return self._put_one("ContactGroups", "ContactGroups", {"ContactGroups": [{"Name": name}]},
-                             idempotency_key=idempotency_key)
-
-    def add_contacts_to_group(self, group_id: str, contact_ids: Iterable[str], *, idempotency_key: str) -> list[dict]:
-        body = {"Contacts": [{"ContactID": cid} for cid in contact_ids]}
-        answer = self._call("PUT", f"ContactGroups/{group_id}/Contacts", body=body, idempotency_key=idempotency_key)
-        return _documents(answer, "Contacts", "PUT ContactGroups/{id}/Contacts")
-
-    def list_group_contacts(self, group_id: str) -> list[dict]:
-        group = self._one("ContactGroups", f"ContactGroups/{group_id}")
-        contacts = group.get("Contacts") or []
-        if not isinstance(contacts, list):
-            raise MalformedResponse("ContactGroup.Contacts is not a list")
-        return contacts
-
-    # ------------------------------------------------------------------ items
-    def create_items(self, items: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("Items", items, method="PUT", idempotency_key=idempotency_key)
-
-    def update_items(self, items: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("Items", items, method="POST", idempotency_key=idempotency_key)
-
-    def list_items(self, *, if_modified_since: datetime | None = None) -> list[dict]:
-        """All Items (not paged, §4)."""
-        return self._list("Items", if_modified_since=if_modified_since)
-
-    def delete_item(self, item_id: str) -> None:
-        self.delete(f"Items/{item_id}")
-
-    # ------------------------------------------------------------------ tracking
-    def list_tracking_categories(self, *, include_archived: bool = True) -> list[dict]:
-        params = {"includeArchived": "true"} if include_archived else None
-        return self._list("TrackingCategories", params=params)
-
-    def create_tracking_category(self, name: str, *, idempotency_key: str) -> dict:
-        return self._put_one("TrackingCategories", "TrackingCategories", {"Name": name},
-                             idempotency_key=idempotency_key)
-
-    def create_tracking_option(self, category_id: str, name: str, *, idempotency_key: str) -> dict:
-        return self._put_one("Options", f"TrackingCategories/{category_id}/Options", {"Name": name},
-                             idempotency_key=idempotency_key)
-
-    def update_tracking_option(self, category_id: str, option_id: str, *, idempotency_key: str,
-                               name: str | None = None, status: str | None = None) -> dict:
-        body = {k: v for k, v in (("Name", name), ("Status", status)) if v is not None}
-        if not body:
-            raise ValueError("give a new name or a status")
-        return self._put_one("Options", f"TrackingCategories/{category_id}/Options/{option_id}", body,
-                             method="POST", idempotency_key=idempotency_key)
-
-    def rename_tracking_option(self, category_id: str, option_id: str, name: str, *, idempotency_key: str) -> dict:
-        return self.update_tracking_option(category_id, option_id, name=name, idempotency_key=idempotency_key)
-
-    def archive_tracking_option(self, category_id: str, option_id: str, *, idempotency_key: str) -> dict:
-        return self.update_tracking_option(category_id, option_id, status="ARCHIVED", idempotency_key=idempotency_key)
-
-    def restore_tracking_option(self, category_id: str, option_id: str, *, idempotency_key: str) -> dict:
-        return self.update_tracking_option(category_id, option_id, status="ACTIVE", idempotency_key=idempotency_key)
-
-    # ------------------------------------------------------------------ purchase orders
-    def create_purchase_orders(self, orders: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("PurchaseOrders", orders, method="PUT", idempotency_key=idempotency_key)
-
-    def update_purchase_orders(self, orders: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("PurchaseOrders", orders, method="POST", idempotency_key=idempotency_key)
-
-    def get_purchase_order(self, purchase_order_id: str) -> dict:
-        return self._one("PurchaseOrders", f"PurchaseOrders/{purchase_order_id}")
-
-    def iter_purchase_orders(self, *, if_modified_since: datetime | None = None,
-                             status: str | None = None) -> Iterator[dict]:
-        return self.iter_pages("PurchaseOrders", params={"Status": status}, if_modified_since=if_modified_since)
-
-    # ------------------------------------------------------------------ invoices and bills
-    def create_invoices(self, invoices: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("Invoices", invoices, method="PUT", idempotency_key=idempotency_key)
-
-    def update_invoices(self, invoices: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("Invoices", invoices, method="POST", idempotency_key=idempotency_key)
-
-    def get_invoice(self, invoice_id: str) -> dict:
-        return self._one("Invoices", f"Invoices/{invoice_id}")
-
-    def find_invoices(self, *, invoice_numbers: Iterable[str] | None = None, contact_ids: Iterable[str] | None = None,
-                      statuses: Iterable[str] | None = None, ids: Iterable[str] | None = None) -> list[dict]:
-        """Invoices matching the explicit list params (§4: faster than `where`; §10.6 duplicate check)."""
-        params = {"InvoiceNumbers": _csv(invoice_numbers), "ContactIDs": _csv(contact_ids),
-                  "Statuses": _csv(statuses), "IDs": _csv(ids)}
-        return list(self.iter_pages("Invoices", params=params))
-
-    def iter_invoices(self, *, if_modified_since: datetime | None = None, where: str | None = None) -> Iterator[dict]:
-        return self.iter_pages("Invoices", params={"where": where}, if_modified_since=if_modified_since)
-
-    # ------------------------------------------------------------------ credit notes
-    def create_credit_notes(self, notes: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("CreditNotes", notes, method="PUT", idempotency_key=idempotency_key)
-
-    def iter_credit_notes(self, *, if_modified_since: datetime | None = None,
-                          where: str | None = None) -> Iterator[dict]:
-        return self.iter_pages("CreditNotes", params={"where": where}, if_modified_since=if_modified_since)
-
-    # ------------------------------------------------------------------ bank transactions
-    def create_bank_transactions(self, transactions: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("BankTransactions", transactions, method="PUT", idempotency_key=idempotency_key)
-
-    def iter_bank_transactions(self, *, if_modified_since: datetime | None = None,
-                               where: str | None = 'Type=="SPEND"') -> Iterator[dict]:
-        """Spend money by default (§7: `where=Type=="SPEND"`, which leaves SPEND-TRANSFER out)."""
-        return self.iter_pages("BankTransactions", params={"where": where}, if_modified_since=if_modified_since)
-
-    # ------------------------------------------------------------------ payments
-    def create_payments(self, payments: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
-        return self.write("Payments", payments, method="PUT", idempotency_key=idempotency_key)
-
-    def iter_payments(self, *, if_modified_since: datetime | None = None, where: str | None = None) -> Iterator[dict]:
-        return self.iter_pages("Payments", params={"where": where}, if_modified_since=if_modified_since)
-
-    def get_payment(self, payment_id: str) -> dict:
-        return self._one("Payments", f"Payments/{payment_id}")
-
-    def delete_payment(self, payment_id: str, *, idempotency_key: str) -> dict:
-        """Payments are immutable; deleting is the only change (§6). Body per spec `PaymentDelete`."""
-        return self._put_one("Payments", f"Payments/{payment_id}", {"Status": "DELETED"}, method="POST",
-                             idempotency_key=idempotency_key)
-
-    # ------------------------------------------------------------------ manual journals (read)
-    def iter_manual_journals(self, *, if_modified_since: datetime | None = None,
-                             where: str | None = None) -> Iterator[dict]:
-        return self.iter_pages("ManualJournals", params={"where": where}, if_modified_since=if_modified_since)
-
-
-def _documents(body: Any, key: str, what: str) -> list[dict]:
-    if not isinstance(body, dict):
-        raise MalformedResponse(f"Xero answered {what} without a JSON object")
-    documents = body.get(key)
-    if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
-        raise MalformedResponse(f"Xero answered {what} without a list of {key}")
-    return documents
-
-
-def _json_or_none(response: requests.Response) -> Any:
-    try:
-        return parsing.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def _error_message(response: requests.Response) -> str | None:
-    body = _json_or_none(response)
-    if isinstance(body, dict):
-        for key in ("Message", "Detail", "Title", "message", "error_description", "error"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return value
-    return None
-
-
-def _retry_after(value: str | None) -> float:
-    try:
-        seconds = float(value) if value is not None else 60.0
-    except ValueError:
-        seconds = 60.0
-    return max(seconds, 0.0)
