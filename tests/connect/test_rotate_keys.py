@@ -17,6 +17,8 @@ def raw_access_token(pk):
 
 
 def test_rotate_keys_re_encrypts_with_the_first_key(settings, capsys):
+    """CONN-3, REL-7: after rotate_keys every token is stored under the first key and still reads back, so the
+    old key can be removed; no secret is printed."""
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEY = old
     link = CompanyLink.objects.create(name="Rotating")

@@ -18,8 +18,9 @@ def aged(record, **delta):
 
 
 def test_dashboard_shows_each_links_desk(client, approver):
-    """The landing page: per link, what awaits by type and age, failures since the last export run,
-    Xero calls left and the connection that needs reconnecting; the daily summary's schedule."""
+    """RPT-1, RPT-4, SYNC-9, CONN-3: the landing page: per link, what awaits by type and age, failures since
+    the last export run, Xero calls left and the connection that needs reconnecting; the daily summary's
+    schedule."""
     link = LinkFactory(name="Harbourside Builders")
     other = LinkFactory(name="Other Builder")
     aged(SubcontractorInvoiceFactory(link=link), hours=2)
@@ -69,5 +70,6 @@ def test_export_now_is_for_erp_admins_only(client, approver, erp_admin, monkeypa
 
 
 def test_dashboard_asks_anonymous_people_to_log_in(client):
+    """REL-7: the approver's desk is behind the admin login; an anonymous visitor is sent to it."""
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and reverse("admin:login") in response.url

@@ -73,7 +73,8 @@ def test_unreadable_or_misshapen_files_import_nothing(link, admin_user, data, sa
 
 @pytest.mark.parametrize("cell", ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", '=HYPERLINK("http://evil","x")'])
 def test_formulas_are_refused(link, admin_user, cell):
-    """CSV injection: a cell a spreadsheet would run is refused (line and column named), nothing imported."""
+    """WBS-4, REL-6, SEC-2: CSV injection: a cell a spreadsheet would run is refused (line and column named),
+    nothing imported."""
     out = io.StringIO()
     csv.writer(out).writerows([["code", "description", "cost_types"], ["01-100", "Concrete", "L"], ["02-200", cell, "L"]])
     reason = refused(link, admin_user, out.getvalue().encode())
@@ -107,8 +108,8 @@ def test_the_admin_says_why_and_saves_nothing(link, admin_user):
 
 
 def test_the_export_neutralises_formulas_and_imports_back_unchanged(link, admin_user):
-    """CSV injection: a cost code whose description came from elsewhere (Procore) and looks like a formula
-    is exported with a leading apostrophe; importing that export changes nothing."""
+    """WBS-4, SEC-2: CSV injection: a cost code whose description came from elsewhere (Procore) and looks like
+    a formula is exported with a leading apostrophe; importing that export changes nothing."""
     CostCodeFactory(link=link, code="01-100", name="=cmd|' /C calc'!A0")
     CostCodeFactory(link=link, code="02-200", name="-Misc")
     CostCodeFactory(link=link, code="03-300", name="Concrete")
@@ -122,7 +123,8 @@ def test_the_export_neutralises_formulas_and_imports_back_unchanged(link, admin_
 
 
 def test_report_csv_neutralises_formulas_but_keeps_numbers(admin_user):
-    """CSV injection in the reports: a vendor named like a formula is neutralised; amounts stay numbers."""
+    """RPT-2, SEC-2: CSV injection in the reports: a vendor named like a formula is neutralised; amounts stay
+    numbers."""
     from tests.factories import VendorFactory
 
     link = LinkFactory()

@@ -75,6 +75,7 @@ def test_signed_but_malformed_body_is_refused_with_a_reason(client, db, queued):
 
 
 def test_only_post(client, db):
+    """REL-4, REL-6: the webhook receivers answer only POST; a GET is 405 and changes nothing."""
     assert client.get("/webhooks/xero").status_code == 405
     assert client.get("/webhooks/procore").status_code == 405
 
@@ -123,5 +124,6 @@ def test_procore_authorization_and_dedupe(client, link, queued, django_capture_o
 
 
 def test_body_limit(client, db, queued):
+    """REL-4, REL-6: a webhook body over 256 KiB is refused with 413 before it is read or queued."""
     body = b"x" * (256 * 1024 + 1)
     assert client.post("/webhooks/xero", data=body, content_type="application/json").status_code == 413

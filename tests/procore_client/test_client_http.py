@@ -27,8 +27,8 @@ def _vendors(sandbox, n):
 
 def test_company_header_is_required_and_sent_everywhere(procore_client, procore_sandbox, procore_session,
                                                         procore_token_store):
-    """api/procore.md §4: a missing Procore-Company-Id header is refused with Procore's message; the
-    client sends it on every call, /me and /companies included."""
+    """CONN-1, FID-3: api/procore.md §4: a missing Procore-Company-Id header is refused with Procore's
+    message; the client sends it on every call, /me and /companies included."""
     token = procore_token_store.load().access_token
     answer = procore_session.get(f"{PROCORE_API_URL}/rest/v1.0/me",
                                  headers={"Authorization": f"Bearer {token}"})
@@ -42,6 +42,8 @@ def test_company_header_is_required_and_sent_everywhere(procore_client, procore_
 
 
 def test_a_company_the_app_is_not_connected_to_is_forbidden(procore_client, procore_sandbox):
+    """CONN-1, REL-6: a link pointing at a company the app is not connected to gets Procore's 403 with its
+    message, not a silent empty answer."""
     procore_client.company_id = 0
     with pytest.raises(Exception) as info:
         procore_client.me()
@@ -237,6 +239,8 @@ def test_error_bodies_keep_procores_message(procore_client):
 
 
 def test_money_is_decimal(procore_client, procore_sandbox, project):
+    """REL-6: Procore's money arrives as text; the client hands it on as Decimal, summed to the cent
+    (architecture.md, money is Decimal)."""
     vendor = procore_sandbox.create_record("vendor", {"name": "Acme"})
     procore_sandbox.create_record("work_order_contract", {
         "project_id": project["id"], "title": "Steel", "vendor_id": vendor["id"], "status": "Approved",

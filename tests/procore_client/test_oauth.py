@@ -27,6 +27,7 @@ def test_authorization_code_flow_returns_a_90_minute_pair(procore_oauth, procore
 
 
 def test_authorization_code_is_single_use(procore_oauth, procore_session):
+    """CONN-2: an OAuth authorization code works once; a replayed code is invalid_grant, as Procore answers."""
     answer = procore_session.get(procore_oauth.authorization_url("s"), allow_redirects=False)
     code = answer.headers["Location"].split("code=")[1].split("&")[0]
     procore_oauth.exchange_code(code)
@@ -35,6 +36,8 @@ def test_authorization_code_is_single_use(procore_oauth, procore_session):
 
 
 def test_wrong_secret_after_first_use_is_invalid_client(procore_oauth, procore_session):
+    """CONN-2, REL-7: a wrong client secret is invalid_client (not a dead grant), and the secret appears in no
+    message or repr."""
     procore_oauth.client_credentials()  # first use remembers the secret
     impostor = ProcoreOAuth("test-procore-client", "not-the-secret", login_url=PROCORE_LOGIN_URL,
                             session=procore_session)
@@ -117,6 +120,8 @@ def test_refresh_token_dies_even_when_the_answer_is_lost(procore_oauth, procore_
 
 
 def test_revoke_kills_access_and_refresh_token(procore_client, procore_oauth, procore_token_store):
+    """CONN-2, CONN-3: disconnecting revokes the tokens: neither the refresh token nor the access token works
+    afterwards."""
     token = procore_token_store.load()
     procore_oauth.revoke(token)
     with pytest.raises(InvalidGrant):
@@ -134,6 +139,8 @@ def test_no_secret_or_token_in_reprs(procore_oauth, procore_token_store):
 
 
 def test_token_endpoint_answering_html_is_malformed(procore_session):
+    """REL-6: a token endpoint that answers an HTML page (maintenance) raises MalformedResponse with a clear
+    message, not a crash."""
     from procore_client.errors import MalformedResponse
     from tests.fixtures.sandbox_transport import mount
 

@@ -37,6 +37,8 @@ def world(procore_sandbox):
 
 
 def test_fresh_sandbox_holds_one_company_and_nothing_else(procore_sandbox):
+    """FID-2: a fresh Procore sandbox holds one company and no records, hooks or triggers, so every test
+    starts from a known Procore."""
     state = procore_sandbox.state()
     assert state["company"]["id"] == procore_sandbox.company_id
     assert all(records == [] for records in state["records"].values())
@@ -44,6 +46,8 @@ def test_fresh_sandbox_holds_one_company_and_nothing_else(procore_sandbox):
 
 
 def test_reference_data(procore_client, world):
+    """WBS-1, PRJ-1: the reference data the pull reads (project stages, the standard cost code list and its
+    codes, cost types, a project's cost codes) comes back through the typed calls."""
     assert [s["name"] for s in procore_client.list_project_stages()] == ["Send to Xero"]
     assert [x["name"] for x in procore_client.list_standard_cost_code_lists()] == ["Standard"]
     assert [x["code"] for x in procore_client.list_standard_cost_codes(world["scl"]["id"])] == ["05-100"]
@@ -75,13 +79,15 @@ def test_vendors_list_includes_inactive_and_origin_id_round_trips(procore_client
 
 
 def test_vendor_create_requires_name(procore_client):
+    """CO-2, REL-6: Procore refuses a vendor without a name with its 422 field errors; the client raises them
+    as Unprocessable."""
     with pytest.raises(Unprocessable) as info:
         procore_client.create_vendor({"city": "Perth"})
     assert info.value.errors == {"name": ["can't be blank"]}
 
 
 def test_origin_id_clash_is_422(procore_client, procore_sandbox, world):
-    """api/procore.md §13: origin_id is unique per company and type."""
+    """SYNC-6: api/procore.md §13: origin_id is unique per company and type."""
     other = procore_sandbox.create_record("vendor", {"name": "Other"})
     procore_client.update_vendor(world["vendor"]["id"], {"name": "Acme Steel", "origin_id": "dup"})
     with pytest.raises(Unprocessable) as info:
@@ -130,6 +136,8 @@ def test_commitments_with_line_items_and_origin_id(procore_client, world):
 
 
 def test_commitment_status_enum_is_enforced(procore_client, procore_sandbox, world):
+    """CMT-1, FID-2: a commitment status is checked against its own kind's statuses (a purchase order status
+    is refused on a work order contract)."""
     with pytest.raises(Unprocessable):
         procore_client.update_commitment(world["project"]["id"], "work_order_contract", world["woc"]["id"],
                                          {"status": "Received"})  # a PO status, not a WOC one
@@ -194,6 +202,8 @@ def test_requisitions_with_items_and_locking(procore_client, procore_sandbox, wo
 
 
 def test_requisition_rules(procore_sandbox, world):
+    """INV-1, FID-2: the sandbox refuses a requisition with an unknown status or without its required fields,
+    as Procore does."""
     with pytest.raises(ValidationFailed):
         _requisition(procore_sandbox, world, status="paid")
     with pytest.raises(ValidationFailed):
@@ -320,8 +330,8 @@ def test_payment_application_show_carries_its_lines_with_decimal_money(procore_c
 
 
 def test_payment_application_lines_update_by_id_and_lock_with_origin_id(procore_client, procore_sandbox, world):
-    """A user edits a line (same id), drops another; bad references are refused; once synced (origin_id)
-    the lines are locked like the rest of the owner invoice (§13)."""
+    """INV-5, SYNC-6: a user edits a line (same id), drops another; bad references are refused; once synced
+    (origin_id) the lines are locked like the rest of the owner invoice (§13)."""
     pid = world["project"]["id"]
     _prime, app = _pay_app_with_lines(procore_sandbox, world)
     frame, _prelims = app["line_items"]
@@ -348,12 +358,14 @@ def test_payment_application_lines_update_by_id_and_lock_with_origin_id(procore_
 
 
 def test_project_scope_is_checked(procore_client, world):
+    """REL-6: a record read through the wrong project is 404, never another project's record."""
     with pytest.raises(NotFound):
         procore_client.get_work_order_contract(world["project"]["id"] + 999, world["woc"]["id"])
 
 
 def test_sandbox_http_helpers(procore_session, procore_sandbox):
-    """The /_sandbox helpers: create a record as a user, read the state, reset."""
+    """FID-1: the /_sandbox helpers the sandbox command offers: create a record as a user, read the state,
+    reset."""
     base = "https://api.procore.com/_sandbox"
     created = procore_session.post(f"{base}/records", json={"kind": "vendor", "data": {"name": "Via HTTP"}})
     assert created.status_code == 201 and created.json()["name"] == "Via HTTP"

@@ -31,6 +31,7 @@ def test_check_authorization(header, ok):
 
 
 def test_empty_expected_secret_never_matches():
+    """REL-4: a webhook with an empty Authorization, or a link with no secret set, is never accepted."""
     assert check_authorization("Bearer ", "") is False
     assert check_authorization("", None) is False
 
@@ -52,6 +53,7 @@ def test_parse_v2():
 
 
 def test_parse_v3_keeps_related_resources():
+    """REL-4: a v3 delivery keeps its related resources (the record a line item's event belongs to)."""
     body = {**V2, "api_version": "v3.0", "resource_name": "Direct Cost Line Items",
             "related_resources": [{"name": "Direct Costs", "id": 1234}]}
     event = parse_event(json.dumps(body))
@@ -59,6 +61,8 @@ def test_parse_v3_keeps_related_resources():
 
 
 def test_parse_v4_string_ids_reason_and_resource_type():
+    """REL-4: a v4 delivery (string ids, reason, resource_type) parses to the same event as older versions,
+    ids past 32 bits included."""
     body = {"id": "01HZX3Y4K5M6N7P8Q9R0S1T2V4", "timestamp": "2026-01-05T10:00:00Z", "api_version": "v4.0",
             "company_id": "3", "project_id": None, "reason": "create", "resource_type": "Company Vendors",
             "resource_id": "562949953421312"}
@@ -133,6 +137,7 @@ def test_failed_deliveries_are_retried_until_they_succeed(procore_client, procor
 
 
 def test_hooks_and_triggers_can_be_listed_and_deleted(procore_client, procore_sandbox):
+    """REL-4: the webhook hooks and triggers the connector subscribes with can be listed and deleted again."""
     hook = _hooked_sandbox(procore_client, procore_sandbox, "v4", resource="Direct Costs", events=("delete",))
     assert [h["id"] for h in procore_client.list_webhook_hooks(namespace="xero-connector")] == [hook["id"]]
     triggers = procore_client.list_webhook_triggers(hook["id"])
@@ -144,7 +149,7 @@ def test_hooks_and_triggers_can_be_listed_and_deleted(procore_client, procore_sa
 
 
 def test_sandbox_mounted_under_a_prefix_builds_urls_from_the_request():
-    """The sandbox command mounts it under /procore and /procore-login: Link headers and the authorize
+    """FID-1: the sandbox command mounts it under /procore and /procore-login: Link headers and the authorize
     redirect must not assume the root."""
     sandbox = ProcoreSandbox(deliver=lambda *a: 200)
     app = DispatcherMiddleware(lambda e, s: s("404 Not Found", []) or [b""],

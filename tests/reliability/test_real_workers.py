@@ -104,6 +104,8 @@ def connected_link(server) -> CompanyLink:
 
 
 def test_two_qclusters_one_killed_mid_run_export_each_bill_once(settings, served):
+    """REL-5, SYNC-8: two django-q2 clusters export one queue, one is killed mid-run; every bill is in Xero
+    exactly once and every record ends synced."""
     link = connected_link(served)
     labor = CostTypeFactory(link=link, code="L")
     item = CostItemFactory(link=link, cost_code=CostCodeFactory(link=link, code="03-300"), cost_type=labor, erp_status=ErpStatus.EXPORTING, xero_id="")

@@ -115,7 +115,8 @@ def urls(everything) -> list[tuple[str, str | None, str]]:
 
 
 def test_the_walk_finds_every_kind_of_view(everything):
-    """The walk covers the desk, the admin, the connect flows and the webhooks, each reached for real."""
+    """REL-7, SYNC-3: the walk covers the desk, the admin, the connect flows and the webhooks, each reached
+    for real, so the login, permission and CSRF checks miss no view."""
     names = {n for _, n, _ in urls(everything)}
     for expected in ("desk:dashboard", "desk:export_now", "desk:report_reconciliation", "admin:integration_costcode_import_csv",
                      "admin:integration_subcontractorinvoice_erp_action", "admin:integration_project_change",

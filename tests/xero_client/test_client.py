@@ -71,7 +71,7 @@ def test_partial_batch_success_returns_one_result_per_element_in_order(xero_clie
 
 
 def test_answers_are_parsed_with_decimal_money_and_dates(xero_client, contact_id):
-    """Money is Decimal, document dates are dates, timestamps aware datetimes."""
+    """REL-6, BOOK-1: money is Decimal, document dates are dates, timestamps aware datetimes."""
     created = xero_client.create_invoices([bill(contact_id, amount="12.34")], idempotency_key=key())[0]
     invoice = xero_client.get_invoice(created.id)
     assert invoice["Total"] == Decimal("12.34") and isinstance(invoice["Total"], Decimal)
@@ -80,6 +80,8 @@ def test_answers_are_parsed_with_decimal_money_and_dates(xero_client, contact_id
 
 
 def test_get_unknown_document_raises_not_found(xero_client):
+    """SYNC-7, REL-6: reading a document Xero does not hold raises NotFound (what unlink and the duplicate
+    checks rely on)."""
     with pytest.raises(NotFound):
         xero_client.get_invoice("6f0d2c87-5b0e-4a47-9a36-6f5d6b5b0a11")
 
@@ -241,6 +243,7 @@ def test_a_401_refreshes_once_and_retries(xero_client, xero_sandbox, xero_token_
 
 
 def test_a_second_401_is_an_auth_error(xero_client, xero_sandbox):
+    """CONN-3, REL-2: a 401 refreshes the token once; a second 401 is an AuthError, never an endless retry."""
     xero_sandbox.fail_next(2, status=401)
     with pytest.raises(AuthError):
         xero_client.get_organisation()
@@ -257,6 +260,7 @@ def test_validation_exception_becomes_validation_failed(xero_client):
 
 
 def test_tracking_category_limit_surfaces_as_validation_failed(xero_client):
+    """PRJ-2: Xero's limit of 2 active tracking categories comes back as ValidationFailed with Xero's message."""
     xero_client.create_tracking_category("Project", idempotency_key=key())
     xero_client.create_tracking_category("Cost Codes", idempotency_key=key())
     with pytest.raises(ValidationFailed) as info:
@@ -303,6 +307,8 @@ def test_malformed_answers_raise_malformed_response(xero_client, body, content_t
 
 
 def test_write_checks_the_number_of_answers(xero_client):
+    """REL-3, REL-6: a batch answer with fewer documents than were sent is MalformedResponse: no record is
+    matched to another's answer."""
     session = requests.Session()
     session.mount("https://api.xero.com/api.xro", _FakeAdapter(200, b'{"Contacts": []}'))
     xero_client.session = session
@@ -320,17 +326,21 @@ def test_no_secret_in_reprs_or_errors(xero_client, xero_token_store, xero_oauth)
 
 
 def test_element_result_id_uses_the_resource_key():
+    """REL-3: a failed element's zero GUID is no Xero id; a good one's id is read from its resource's key."""
     result = ElementResult(ok=False, document={"InvoiceID": "00000000-0000-0000-0000-000000000000"}, id_key="InvoiceID")
     assert result.id is None
     assert ElementResult(ok=True, document={"ContactID": "abc"}).id == "abc"
 
 
 def test_client_requires_a_tenant(xero_oauth, xero_token_store):
+    """CONN-1: a Xero client always names its organisation (tenant); one without is refused at once."""
     with pytest.raises(ValueError):
         XeroClient(api_url="https://api.xero.com", tenant_id="", oauth=xero_oauth, token_store=xero_token_store)
 
 
 def test_clients_built_with_a_real_clock_default_to_the_shared_limiter(xero_oauth, xero_token_store):
+    """REL-1: every client of one tenant shares one limiter, so several workers together stay within Xero's
+    limits."""
     client = XeroClient(api_url="https://api.xero.com", tenant_id="tenant-shared", oauth=xero_oauth,
                         token_store=xero_token_store)
     assert client.limiter is TenantLimiter.for_tenant("tenant-shared")

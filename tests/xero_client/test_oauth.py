@@ -36,6 +36,8 @@ def test_authorization_url_has_state_and_the_scope_set(xero_oauth, setting, expe
 
 
 def test_custom_scope_lists_always_get_offline_access(xero_session, xero_clock):
+    """CONN-2: whatever scopes are configured, offline_access is asked for, so the connection has a refresh
+    token."""
     oauth = _oauth(xero_session, xero_clock, scopes=["accounting.contacts"])
     assert oauth.scopes[0] == "offline_access"
 
@@ -58,6 +60,7 @@ def test_connections_lists_every_organisation(xero_sandbox, xero_session, xero_c
 
 
 def test_tenants_are_kept_apart(xero_client, xero_sandbox, xero_oauth, xero_session, xero_clock):
+    """CONN-1, SEC-3: two organisations behind one token never see each other's records."""
     second = xero_sandbox.add_organisation("Second Builders")
     store = MemoryTokenStore(connect(xero_oauth, xero_session))
     other = XeroClient(api_url="https://api.xero.com", tenant_id=second, oauth=xero_oauth, token_store=store,
@@ -68,6 +71,7 @@ def test_tenants_are_kept_apart(xero_client, xero_sandbox, xero_oauth, xero_sess
 
 
 def test_a_token_cannot_reach_an_organisation_it_was_not_granted(xero_client, xero_sandbox):
+    """CONN-1, SEC-3: a token reaches only the organisations it was granted (403 otherwise)."""
     later = xero_sandbox.add_organisation("Added Later")
     xero_client.tenant_id = later
     with pytest.raises(AuthError) as info:
@@ -98,11 +102,14 @@ def test_lost_refresh_answer_can_be_retried_within_30_minutes(xero_oauth, xero_t
 
 
 def test_lost_refresh_answer_is_retried_inside_refresh(xero_oauth, xero_token_store, xero_sandbox):
+    """CONN-3, REL-2: a refresh whose answer was lost is retried within the grace period and succeeds."""
     xero_sandbox.fail_next(1, drop=True, path_contains="/connect/token")
     assert xero_oauth.refresh(xero_token_store.load()).access_token
 
 
 def test_grace_ends_after_30_minutes(xero_oauth, xero_token_store, xero_sandbox, xero_clock):
+    """CONN-3: a used refresh token stays valid for Xero's 30-minute grace, then is invalid_grant (the link
+    needs reconnecting)."""
     first = xero_token_store.load()
     xero_sandbox.fail_next(3, drop=True, path_contains="/connect/token")
     with pytest.raises(TransientError):
@@ -127,7 +134,8 @@ def test_invalid_grant_raises_invalid_grant(xero_client, xero_sandbox, xero_toke
 
 
 def test_wrong_client_secret_is_invalid_client(xero_session, xero_clock, xero_token_store):
-    """Any client id is accepted on first use; a different secret later is invalid_client."""
+    """CONN-2, REL-7: any client id is accepted on first use; a different secret later is invalid_client, and
+    the secret is in no message."""
     impostor = _oauth(xero_session, xero_clock, secret="wrong-secret")
     with pytest.raises(AuthError) as info:
         impostor.refresh(xero_token_store.load())
@@ -221,5 +229,6 @@ def test_the_new_token_is_saved_before_it_is_used(xero_client, xero_token_store,
 
 
 def test_token_round_trips_through_dict():
+    """CONN-3: a token stored as a dict reads back unchanged (how the connection row keeps it)."""
     token = OAuthToken("a", "r", expires_at=datetime(2026, 1, 1, tzinfo=UTC))
     assert OAuthToken.from_dict(token.to_dict()) == token

@@ -15,6 +15,8 @@ ZERO = "00000000-0000-0000-0000-000000000000"
 
 
 def test_fresh_sandbox_holds_one_organisation_with_a_chart_of_accounts_and_nothing_else():
+    """FID-1: a fresh Xero sandbox is one organisation with a chart of accounts (a bank account, purchase and
+    sales accounts) and no documents, so every test starts from a known Xero."""
     sandbox = XeroSandbox()
     assert len(sandbox.tenant_ids) == 1
     books = sandbox.books()
@@ -25,7 +27,8 @@ def test_fresh_sandbox_holds_one_organisation_with_a_chart_of_accounts_and_nothi
 
 
 def test_state_and_reset_endpoints(xero_client, xero_sandbox):
-    """GET /_sandbox/state returns everything as JSON; POST /_sandbox/reset empties the books."""
+    """FID-1, REL-7: GET /_sandbox/state returns everything as JSON (never the client secret); POST
+    /_sandbox/reset empties the books and keeps the connection."""
     xero_client.create_contacts([{"Name": "Kept Until Reset"}], idempotency_key=key())
     http = Client(xero_sandbox.wsgi_app)
     state = http.get("/_sandbox/state").json
@@ -38,7 +41,7 @@ def test_state_and_reset_endpoints(xero_client, xero_sandbox):
 
 
 def test_mounted_under_a_prefix_the_authorize_redirect_is_built_from_the_request():
-    """The sandbox command mounts the app under /xero-login etc.; URLs come from the request."""
+    """FID-1, CONN-2: the sandbox command mounts the app under /xero-login etc.; URLs come from the request."""
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
     sandbox = XeroSandbox()
@@ -53,13 +56,13 @@ def test_mounted_under_a_prefix_the_authorize_redirect_is_built_from_the_request
 
 
 def test_xero_tenant_id_is_required(raw):
-    """§1: every Accounting call needs xero-tenant-id."""
+    """CONN-1: §1: every Accounting call needs xero-tenant-id."""
     answer = raw("GET", "Organisation", headers={"xero-tenant-id": None})
     assert answer.status_code == 400 and "xero-tenant-id" in answer.body["Detail"]
 
 
 def test_rate_limit_headers_on_every_answer(raw):
-    """§2: X-DayLimit-Remaining, X-MinLimit-Remaining, X-AppMinLimit-Remaining on every response."""
+    """REL-1: §2: X-DayLimit-Remaining, X-MinLimit-Remaining, X-AppMinLimit-Remaining on every response."""
     first = raw("GET", "Accounts")
     second = raw("GET", "Accounts")
     assert int(first.headers["X-MinLimit-Remaining"]) == 59 and int(second.headers["X-MinLimit-Remaining"]) == 58
@@ -67,7 +70,7 @@ def test_rate_limit_headers_on_every_answer(raw):
 
 
 def test_minute_limit_answers_429_with_retry_after(raw, xero_sandbox):
-    """§2: the 61st call in a minute is 429 with Retry-After and X-Rate-Limit-Problem: minute."""
+    """REL-1: §2: the 61st call in a minute is 429 with Retry-After and X-Rate-Limit-Problem: minute."""
     for _ in range(60):
         assert raw("GET", "Accounts").status_code == 200
     answer = raw("GET", "Accounts")
@@ -76,13 +79,15 @@ def test_minute_limit_answers_429_with_retry_after(raw, xero_sandbox):
 
 
 def test_rate_limits_can_be_switched_off(raw, xero_sandbox):
+    """FID-1: the sandbox's rate limits can be switched off (the demo's month runs without waiting a minute
+    per 60 calls)."""
     xero_sandbox.rate_limits = False
     xero_sandbox.minute_limit = 2
     assert all(raw("GET", "Accounts").status_code == 200 for _ in range(4))
 
 
 def test_unknown_fields_are_refused(raw):
-    """architecture.md: strict where Xero is strict: unknown fields get the validation shape."""
+    """REL-3, FID-1: architecture.md: strict where Xero is strict: unknown fields get the validation shape."""
     answer = raw("PUT", "Contacts", {"Contacts": [{"Name": "X", "Colour": "red"}]}, params={"summarizeErrors": "false"})
     element = answer.body["Contacts"][0]
     assert answer.status_code == 200 and element["HasValidationErrors"] is True
@@ -90,6 +95,8 @@ def test_unknown_fields_are_refused(raw):
 
 
 def test_bad_enum_values_are_refused(raw, contact_id):
+    """REL-3, FID-1: a value outside the spec's enum (an invoice Status APPROVED) is refused on its element
+    with Xero's message."""
     answer = raw("PUT", "Invoices", {"Invoices": [dict(bill(contact_id), Status="APPROVED")]},
                  params={"summarizeErrors": "false"})
     element = answer.body["Invoices"][0]
@@ -97,13 +104,14 @@ def test_bad_enum_values_are_refused(raw, contact_id):
 
 
 def test_missing_required_fields_are_refused(xero_client, contact_id):
-    """§5: Type, Contact and LineItems are required to create an invoice."""
+    """REL-3: §5: Type, Contact and LineItems are required to create an invoice."""
     result = xero_client.create_invoices([{"Contact": {"ContactID": contact_id}}], idempotency_key=key())[0]
     assert not result.ok and any("Type" in m for m in result.errors) and any("LineItems" in m for m in result.errors)
 
 
 def test_summarised_errors_are_a_400_validation_exception_and_valid_elements_are_still_created(raw, xero_sandbox):
-    """§3: without summarizeErrors=false, 400 ValidationException with Elements; valid ones still saved."""
+    """REL-3: §3: without summarizeErrors=false, 400 ValidationException with Elements; valid ones still
+    saved."""
     answer = raw("PUT", "Contacts", {"Contacts": [{"Name": "Good One"}, {"EmailAddress": "bad"}]})
     assert answer.status_code == 400
     assert answer.body["Type"] == "ValidationException" and answer.body["ErrorNumber"] == 10
@@ -121,6 +129,8 @@ def test_item_code_at_most_30_and_name_at_most_50(raw):
 
 
 def test_item_codes_are_unique_and_post_upserts_by_code(xero_client, xero_sandbox):
+    """WBS-1, WBS-3: an Item code exists once; PUT of a known code is refused, POST updates it by code; an
+    Item can be deleted."""
     xero_client.create_items([{"Code": "01-100-L", "Name": "Labour"}], idempotency_key=key())
     again = xero_client.create_items([{"Code": "01-100-L"}], idempotency_key=key())[0]
     assert not again.ok and "already exists" in again.errors[0]
@@ -132,7 +142,7 @@ def test_item_codes_are_unique_and_post_upserts_by_code(xero_client, xero_sandbo
 
 
 def test_contact_names_are_unique_among_active_contacts(xero_client):
-    """§7 Contacts: "The contact name must be unique across all active contacts"."""
+    """CO-1, CO-3: §7 Contacts: "The contact name must be unique across all active contacts"."""
     first = xero_client.create_contacts([{"Name": "Smith Plumbing"}], idempotency_key=key())[0]
     dup = xero_client.create_contacts([{"Name": "smith plumbing "}], idempotency_key=key())[0]
     assert not dup.ok and "unique across all active contacts" in dup.errors[0]
@@ -141,6 +151,8 @@ def test_contact_names_are_unique_among_active_contacts(xero_client):
 
 
 def test_contact_lookups(xero_client):
+    """SYNC-8, CO-3: contacts are found by ContactNumber (exact), by name and by id, as the export's recovery
+    and the suggestions look them up."""
     created = xero_client.create_contacts([{"Name": "Lookup Co", "ContactNumber": "PC-77"}], idempotency_key=key())
     assert xero_client.find_contact_by_number("PC-77")["ContactID"] == created[0].id
     assert xero_client.find_contact_by_number("PC-7") is None
@@ -161,7 +173,7 @@ def test_contact_groups(xero_client, contact_id):
 
 
 def test_at_most_two_active_tracking_categories_and_four_in_all(raw, xero_client):
-    """§7 TC-DOC: 2 active, 4 in total."""
+    """PRJ-2: §7 TC-DOC: 2 active, 4 in total."""
     ids = [xero_client.create_tracking_category(n, idempotency_key=key())["TrackingCategoryID"] for n in ("A", "B")]
     with pytest.raises(ValidationFailed):
         xero_client.create_tracking_category("C", idempotency_key=key())
@@ -178,7 +190,7 @@ def test_at_most_two_active_tracking_categories_and_four_in_all(raw, xero_client
 
 
 def test_at_most_100_options_per_category_archived_ones_included(xero_client, xero_sandbox):
-    """§7: up to 100 options; archived ones count ([UNCONFIRMED], the strict choice)."""
+    """PRJ-2: §7: up to 100 options; archived ones count ([UNCONFIRMED], the strict choice)."""
     category = xero_client.create_tracking_category("Project", idempotency_key=key())
     cat_id = category["TrackingCategoryID"]
     for i in range(100):
@@ -203,7 +215,7 @@ def test_tracking_options_rename_archive_restore(xero_client, contact_id):
 
 
 def test_tracking_is_given_by_name_and_option_and_checked(xero_client, contact_id):
-    """§5 Tracking: Name + Option, checked against active categories; read back with IDs."""
+    """PRJ-1, WBS-6: §5 Tracking: Name + Option, checked against active categories; read back with IDs."""
     cat = xero_client.create_tracking_category("Project", idempotency_key=key())
     xero_client.create_tracking_option(cat["TrackingCategoryID"], "Job 7", idempotency_key=key())
     results = xero_client.create_invoices([
@@ -218,7 +230,7 @@ def test_tracking_is_given_by_name_and_option_and_checked(xero_client, contact_i
 
 
 def test_invoice_status_transitions(xero_client, contact_id):
-    """§5: DRAFT→SUBMITTED/AUTHORISED/DELETED, SUBMITTED→DRAFT/AUTHORISED/DELETED, AUTHORISED→VOIDED."""
+    """SYNC-7: §5: DRAFT→SUBMITTED/AUTHORISED/DELETED, SUBMITTED→DRAFT/AUTHORISED/DELETED, AUTHORISED→VOIDED."""
     draft = xero_client.create_invoices([bill(contact_id, status="DRAFT")], idempotency_key=key())[0]
 
     def move(status):
@@ -235,7 +247,7 @@ def test_invoice_status_transitions(xero_client, contact_id):
 
 
 def test_accpay_numbers_are_not_unique_accrec_numbers_are(xero_client, contact_id):
-    """§5: ACCPAY InvoiceNumber is "non-unique"; ACCREC is unique (and generated when missing)."""
+    """INV-4, INV-5: §5: ACCPAY InvoiceNumber is "non-unique"; ACCREC is unique (and generated when missing)."""
     bills = xero_client.create_invoices([bill(contact_id, "SAME"), bill(contact_id, "SAME")], idempotency_key=key())
     assert all(r.ok for r in bills)
     sales = xero_client.create_invoices([dict(bill(contact_id, "INV-9"), Type="ACCREC"),
@@ -249,7 +261,8 @@ def test_accpay_numbers_are_not_unique_accrec_numbers_are(xero_client, contact_i
 
 
 def test_payments_mark_paid_are_immutable_and_deleting_reopens_the_bill(xero_client, raw, contact_id, xero_clock):
-    """§6: PAID when fully paid; payments cannot be updated, only deleted; deleting re-opens the bill."""
+    """PAY-1, PAY-3: §6: PAID when fully paid; payments cannot be updated, only deleted; deleting re-opens the
+    bill."""
     invoice = xero_client.create_invoices([bill(contact_id, amount="100.00")], idempotency_key=key())[0]
     pay = {"Invoice": {"InvoiceID": invoice.id}, "Account": {"Code": "090"}, "Date": "2026-05-10"}
     part = xero_client.create_payments([dict(pay, Amount=Decimal("40.00"))], idempotency_key=key())[0]
@@ -274,7 +287,7 @@ def test_payments_mark_paid_are_immutable_and_deleting_reopens_the_bill(xero_cli
 
 
 def test_voiding_a_bill_with_payments_is_refused(xero_client, contact_id):
-    """§5: payments must be deleted before an invoice can be voided."""
+    """SYNC-7, PAY-3: §5: payments must be deleted before an invoice can be voided."""
     invoice = xero_client.create_invoices([bill(contact_id)], idempotency_key=key())[0]
     xero_client.create_payments([{"Invoice": {"InvoiceID": invoice.id}, "Account": {"Code": "090"},
                                   "Date": "2026-05-10", "Amount": Decimal("10")}], idempotency_key=key())
@@ -293,7 +306,7 @@ def test_idempotency_key_replays_the_first_answer_and_creates_nothing(xero_clien
 
 
 def test_where_filters_the_connector_uses(xero_client, contact_id, raw):
-    """§4 where: Type, Status, Contact.ContactID, Date; a bad clause is a 400."""
+    """JC-1, PERF-2: §4 where: Type, Status, Contact.ContactID, Date; a bad clause is a 400."""
     xero_client.create_invoices([bill(contact_id, "W-1"), bill(contact_id, "W-2", status="DRAFT", Date="2026-01-05"),
                                  dict(bill(contact_id, "W-3"), Type="ACCREC")], idempotency_key=key())
 
@@ -308,7 +321,7 @@ def test_where_filters_the_connector_uses(xero_client, contact_id, raw):
 
 
 def test_bank_transactions_spend_filter_and_rules(xero_client, contact_id):
-    """§7 BankTransactions: Type, LineItems, BankAccount required; a BANK account; where Type=="SPEND"."""
+    """JC-1: §7 BankTransactions: Type, LineItems, BankAccount required; a BANK account; where Type=="SPEND"."""
     spend = {"Type": "SPEND", "Contact": {"ContactID": contact_id}, "BankAccount": {"Code": "090"},
              "Date": "2026-05-02", "LineItems": [{"Description": "Fuel", "UnitAmount": Decimal("50"),
                                                    "AccountCode": "429"}]}
@@ -320,6 +333,8 @@ def test_bank_transactions_spend_filter_and_rules(xero_client, contact_id):
 
 
 def test_credit_notes_and_manual_journals(xero_client, contact_id):
+    """JC-1, JC-8: supplier credit notes are filtered by type; a manual journal must balance, and its lines
+    read back with Decimal amounts."""
     note = {"Type": "ACCPAYCREDIT", "Contact": {"ContactID": contact_id}, "Status": "AUTHORISED",
             "LineItems": [{"Description": "Credit", "UnitAmount": Decimal("20"), "AccountCode": "320"}]}
     assert xero_client.create_credit_notes([note], idempotency_key=key())[0].ok
@@ -353,7 +368,8 @@ def test_purchase_orders(xero_client, contact_id):
 
 
 def test_amounts_are_checked(xero_client, contact_id, raw):
-    """§9: UnitAmount 2 dp unless unitdp=4; LineAmount must equal Quantity x UnitAmount; §3 Total must match."""
+    """BOOK-4: §9: UnitAmount 2 dp unless unitdp=4; LineAmount must equal Quantity x UnitAmount; §3 Total must
+    match."""
     results = xero_client.create_invoices([
         bill(contact_id, amount="10.123"),
         bill(contact_id, LineItems=[{"Description": "x", "Quantity": Decimal("3"), "UnitAmount": Decimal("1"),
@@ -392,6 +408,8 @@ def _http_client(sandbox: XeroSandbox):
 
 
 def test_over_http_a_drop_commits_and_answers_502_with_an_empty_body():
+    """SYNC-8, REL-2: a dropped answer has still committed the write (as with Xero); replaying it with the
+    same Idempotency-Key creates nothing more."""
     sandbox = XeroSandbox()
     http, headers = _http_client(sandbox)
     sandbox.fail_next(1, drop=True)
@@ -403,6 +421,7 @@ def test_over_http_a_drop_commits_and_answers_502_with_an_empty_body():
 
 
 def test_over_http_a_timeout_waits_and_commits_nothing():
+    """REL-2: a timed-out call is a 504 that committed nothing."""
     sandbox = XeroSandbox(http_timeout_seconds=0)
     http, headers = _http_client(sandbox)
     sandbox.fail_next(1, timeout=True)
@@ -411,6 +430,8 @@ def test_over_http_a_timeout_waits_and_commits_nothing():
 
 
 def test_client_secret_is_remembered_on_first_use():
+    """CONN-2: the sandbox remembers the client secret first used; another one is invalid_client, as Xero
+    answers a wrong secret."""
     sandbox = XeroSandbox()
     http, _ = _http_client(sandbox)
     answer = http.post("/connect/token", data={"grant_type": "refresh_token", "refresh_token": "x",
@@ -419,7 +440,7 @@ def test_client_secret_is_remembered_on_first_use():
 
 
 def test_calls_are_counted_per_endpoint(xero_client, xero_sandbox, contact_id):
-    """Tests count calls to the bill endpoint with `calls_to("PUT", "/Invoices")`."""
+    """PERF-1: tests count calls to the bill endpoint with `calls_to("PUT", "/Invoices")`, per tenant too."""
     xero_client.create_invoices([bill(contact_id)], idempotency_key=key())
     assert xero_sandbox.calls_to("PUT", "/Invoices") == 1
     assert xero_sandbox.calls_to("PUT", "/Invoices", tenant_id=xero_sandbox.default_tenant_id) == 1

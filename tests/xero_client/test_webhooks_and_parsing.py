@@ -34,12 +34,15 @@ def test_bad_signature_is_refused(header):
 
 
 def test_signature_is_over_the_raw_bytes():
+    """REL-4: the signature is checked over the raw bytes received: a re-serialised body, or an empty key,
+    never verifies."""
     reformatted = json.dumps(json.loads(BODY), indent=2).encode()
     assert not verify_signature(reformatted, sign(BODY, KEY), KEY)
     assert not verify_signature(BODY, sign(BODY, KEY), "")
 
 
 def test_events_are_parsed():
+    """REL-4: a delivery's events come with their category, type, date and the key that deduplicates them."""
     payload = parse_events(BODY)
     event = payload.events[0]
     assert event.event_category == "INVOICE" and event.event_type == "UPDATE"
@@ -49,6 +52,7 @@ def test_events_are_parsed():
 
 
 def test_intent_to_receive_has_no_events():
+    """REL-4: Xero's intent-to-receive handshake is recognised as having no events."""
     payload = parse_events(b'{"events":[],"firstEventSequence":0,"lastEventSequence":0,"entropy":"X"}')
     assert payload.is_intent_to_receive
 
@@ -88,6 +92,8 @@ def test_sandbox_delivers_signed_events_for_contacts_invoices_and_credit_notes(
 
 
 def test_a_failing_webhook_receiver_does_not_break_the_api(xero_client, xero_sandbox):
+    """FID-1: the sandbox's webhook delivery failing (receiver down) never fails the API call that caused it,
+    as with Xero."""
     def boom(url, headers, body):
         raise ConnectionError("receiver down")
 
@@ -97,6 +103,7 @@ def test_a_failing_webhook_receiver_does_not_break_the_api(xero_client, xero_san
 
 
 def test_sandbox_constructor_takes_webhook_settings():
+    """FID-1: the sandbox command can configure the Xero sandbox's webhook URL and key."""
     got = []
     sandbox = XeroSandbox(webhook_url="https://h.example/x", webhook_key=KEY, deliver=lambda *a: got.append(a))
     assert sandbox.webhook_url and sandbox.deliver is not None
@@ -111,16 +118,20 @@ def test_sandbox_constructor_takes_webhook_settings():
     ("/Date(1518652800000-0500)/", True, date(2018, 2, 14)),
 ])
 def test_msdates_apply_their_offset(text, as_date, expected):
+    """BOOK-1: Xero's /Date(ms+zzzz)/ values are read with their offset, as dates or aware datetimes."""
     assert parsing.parse_msdate(text, as_date=as_date) == expected
 
 
 def test_offset_is_kept_on_timestamps():
+    """BOOK-1: a timestamp keeps its offset and is the same instant in UTC."""
     moment = parsing.parse_msdate("/Date(1518685950940+0530)/")
     assert moment.utcoffset() == timedelta(hours=5, minutes=30)
     assert moment == datetime(2018, 2, 15, 9, 12, 30, 940000, tzinfo=UTC)
 
 
 def test_loads_converts_money_dates_and_keeps_unknown_enums():
+    """REL-6, BOOK-4: answers are read with Decimal money, dates and aware timestamps; an unknown enum value
+    stays text instead of failing."""
     data = parsing.loads(b'{"Invoices":[{"Total":100,"AmountDue":12.30,"Status":"NEWSTATUS","Date":"/Date(0+0000)/",'
                          b'"UpdatedDateUTC":"/Date(0+0000)/","FullyPaidOnDate":"/Date(86400000)/"}],'
                          b'"pagination":{"page":1,"pageSize":100,"pageCount":1,"itemCount":1}}')
@@ -134,6 +145,8 @@ def test_loads_converts_money_dates_and_keeps_unknown_enums():
 
 
 def test_dumps_writes_exact_decimals_and_plain_dates():
+    """BOOK-4, REL-6: payloads carry exact decimals and YYYY-MM-DD dates; a float or a naive datetime is
+    refused before anything is sent."""
     text = parsing.dumps({"A": Decimal("100.00"), "B": [Decimal("-0.5")], "D": date(2026, 1, 2),
                           "T": datetime(2026, 1, 2, 3, 4, tzinfo=timezone(timedelta(hours=2)))})
     assert text == '{"A": 100.00, "B": [-0.5], "D": "2026-01-02", "T": "2026-01-02T03:04:00+02:00"}'
@@ -144,5 +157,6 @@ def test_dumps_writes_exact_decimals_and_plain_dates():
 
 
 def test_if_modified_since_format():
+    """PERF-2: If-Modified-Since is sent in UTC, to the second."""
     moment = datetime(2026, 1, 31, 23, 0, 1, 999, tzinfo=timezone(timedelta(hours=-1)))
     assert parsing.format_if_modified_since(moment) == "2026-02-01T00:00:01Z"
