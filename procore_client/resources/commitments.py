@@ -124,11 +124,19 @@ class CommitmentCalls(Calls):
         return self.set_requisition_origin_id(project_id, requisition_id, None, commitment_id=commitment_id)
 
     # -- contract payments (payments issued) --------------------------------------------------------
-    def list_contract_payments(self, project_id: int, contract_id: int) -> list[dict]:
+    def list_contract_payments(self, project_id: int, contract_id: int, *, origin_id: str | None = None) -> list[dict]:
         """``{id, contract_id, project_id, requisition_id, amount, date, payment_number, check_number,
-        invoice_number, notes, status, origin_id, origin_data, ...}`` for one commitment."""
-        return self.list_all(f"{V10}/contract_payments", {"project_id": int(project_id),
-                                                          "contract_id": int(contract_id)})
+        invoice_number, notes, status, origin_id, origin_data, ...}`` for one commitment; with ``origin_id``
+        only the payments carrying it (how a payment whose create answer was lost is found again).
+
+        UNCONFIRMED: ``OAS:RestV10ContractPaymentsGet`` declares no ``filters[...]`` for this list, while
+        Procore's other lists take ``filters[origin_id]`` (§13). It is sent, and the answer is filtered here
+        as well, so a Procore that ignores it still gives only the matching payments."""
+        params = {"project_id": int(project_id), "contract_id": int(contract_id), **filters(origin_id=origin_id)}
+        payments = self.list_all(f"{V10}/contract_payments", params)
+        if origin_id is None:
+            return payments
+        return [p for p in payments if str(p.get("origin_id") or "") == origin_id]
 
     def get_contract_payment(self, project_id: int, payment_id: int) -> dict:
         return self.get(f"{V10}/contract_payments/{int(payment_id)}", {"project_id": int(project_id)}, expect=dict)

@@ -232,6 +232,21 @@ def test_contract_payments_create_update_lock(procore_client, procore_sandbox, w
         procore_client.get_contract_payment(pid, payment["id"])
 
 
+def test_contract_payments_are_found_by_origin_id(procore_client, procore_sandbox, world):
+    """PAY-5: a payment whose create answer was lost is found again by its origin_id (the Xero PaymentID),
+    and only that one: the others of the commitment are not taken for it."""
+    req = _requisition(procore_sandbox, world)
+    pid, cid = world["project"]["id"], world["woc"]["id"]
+    for n, origin in enumerate(("xero-payment-a", "xero-payment-b"), start=1):
+        procore_client.create_contract_payment(pid, cid, {"date": "2026-02-10", "amount": Decimal("100.00"),
+                                                          "payment_number": n, "requisition_id": req["id"],
+                                                          "origin_id": origin})
+    found = procore_client.list_contract_payments(pid, cid, origin_id="xero-payment-b")
+    assert [(p["origin_id"], p["payment_number"]) for p in found] == [("xero-payment-b", 2)]
+    assert procore_client.list_contract_payments(pid, cid, origin_id="xero-payment-c") == []
+    assert len(procore_client.list_contract_payments(pid, cid)) == 2
+
+
 def test_direct_costs_rules_and_locking(procore_client, world):
     """JC-1/JC-7: types, invoice_number for invoices, line items, origin_id lock on edit and delete."""
     pid = world["project"]["id"]
