@@ -10,6 +10,13 @@ def export_link(link_id: int, trigger: str = "on_demand") -> dict:
     return run(link_id=link_id, trigger=trigger).counts
 
 
+def writeback_link(link_id: int, trigger: str = "schedule") -> dict:
+    """Write the origin_ids still pending in Procore, within Procore's rate-limit budget (SYNC-6, PERF-4)."""
+    from integration.services.writeback import writeback_link as run
+
+    return run(link_id=link_id, trigger=trigger).counts
+
+
 def pull_link(link_id: int, trigger: str = "schedule") -> dict:
     """Pull a link's Procore records into the connector (SYNC-2, PERF-2)."""
     from integration.services.pull import pull_link as run

@@ -134,6 +134,16 @@ class ProcoreClient(ResourcesMixin):
         else:
             self._wait(seconds)
 
+    def budget_wait(self, reserve_fraction: float) -> float | None:
+        """Seconds until Procore's window resets when only ``reserve_fraction`` of it is left, else None
+        (read from the last ``X-Rate-Limit-*`` headers: the hourly or the spike window, whichever is closer)."""
+        return self.rate.reserve_wait(self.clock(), reserve_fraction)
+
+    def wait_for_window(self, seconds: float) -> None:
+        """Wait ``seconds`` for the window to reset; what it holds then is unknown until the next answer."""
+        self._wait(seconds)
+        self.rate = RateLimitState()
+
     def _wait(self, seconds: float) -> None:
         self.sleep(max(0.0, min(seconds, self.max_wait_seconds)))
 

@@ -50,6 +50,15 @@ class RateLimitState:
             return left / self.remaining, False
         return None
 
+    def reserve_wait(self, now: float, reserve_fraction: float) -> float | None:
+        """Seconds until the window resets when no more than ``reserve_fraction`` of it is left (the
+        share kept for other work), else None: a caller that must not eat into the reserve waits or stops."""
+        if self.limit is None or self.remaining is None or self.reset is None:
+            return None
+        if self.remaining > max(1, int(self.limit * reserve_fraction)):
+            return None
+        return max(0.0, self.reset - now)
+
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """The seconds a ``Retry-After`` header asks for, or None."""

@@ -92,7 +92,8 @@ def not_synced_reason(obj) -> str:
     status = obj.erp_status
     since = f" since {obj.erp_status_changed_at:%Y-%m-%d %H:%M}" if obj.erp_status_changed_at else ""
     if status == ErpStatus.SYNCED and obj.xero_id and obj.writeback_pending:
-        return "In Xero; the link back to Procore (origin_id) is still to be written."
+        return ("In Xero; Procore marking pending: the origin_id that shows it synced in Procore is written "
+                "when Procore's rate-limit window has room.")
     reasons = {
         ErpStatus.NOT_SENT: "Not sent to Xero: in Procore only.",
         ErpStatus.READY_TO_EXPORT: f"Waiting for an approver{since}.",
@@ -166,6 +167,10 @@ class ErpRecordAdmin(admin.ModelAdmin):
                 mark = format_html('<span class="erp-synced erp-synced-yes" style="color:#2e7d32;font-size:1.3em" '
                                    'title="In Procore and in Xero (synced {})">✔</span>',
                                    f"{obj.xero_synced_at:%Y-%m-%d %H:%M}" if obj.xero_synced_at else "")
+            elif obj.is_synced and obj.writeback_pending:
+                # PERF-4: the export does not wait for Procore's budget; the approver sees it is in Xero.
+                mark = format_html('<span class="erp-synced erp-synced-pending" style="color:#b26a00" title="{}">'
+                                   '⧗ in Xero; Procore marking pending</span>', not_synced_reason(obj))
             else:
                 mark = format_html('<span class="erp-synced erp-synced-no" style="color:#c62828;font-size:1.3em" '
                                    'title="{}">✘</span>', not_synced_reason(obj))

@@ -42,6 +42,7 @@ class SyncRun(models.Model):
         PAYMENTS = "payments", "Payments import"
         JOB_COSTS = "job_costs", "Job costs import"
         CONTACTS = "contacts", "Contacts import"
+        WRITEBACK = "writeback", "Procore marking (origin_id write-back)"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"

@@ -20,3 +20,15 @@ def schedule_export(*, link_id: int, at) -> None:
         defaults={"func": "integration.tasks.export_link", "args": repr(link_id), "schedule_type": Schedule.ONCE,
                   "next_run": at, "repeats": 1},
     )
+
+
+def schedule_writeback(*, link_id: int, at) -> None:
+    """Write the link's pending Procore origin_ids once at `at`, when Procore's window has room again
+    (PERF-4). One pending run per link: a later one moves it rather than adding another."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name=f"writeback-link-{link_id}",
+        defaults={"func": "integration.tasks.writeback_link", "args": repr(link_id), "schedule_type": Schedule.ONCE,
+                  "next_run": at, "repeats": 1},
+    )

@@ -46,7 +46,7 @@ from integration.selectors import record_lines
 from integration.services.connections import NotConnected, connection_mark_needs_reconnect, xero_client_for
 from integration.services.runs import RunTracker
 from integration.services.status import apply_transition, lock_record
-from integration.services.writeback import has_procore_origin, set_procore_origin
+from integration.services.writeback import drain_within_budget, has_procore_origin
 from xero_client.errors import (
     DailyLimitReached,
     InvalidGrant,
@@ -458,30 +458,6 @@ class Exporter:
     def _invoice_updated(self, c: Claimed, xero_id: str, element: dict, document: dict) -> None:
         self._done(c, xero_id, payload=element, response=document, created=False)
 
-    # ------------------------------------------------------------------ Procore write-back (SYNC-6)
-    def write_back(self) -> None:
-        """Set origin_id in Procore for what was synced (and what an earlier run could not write)."""
-        pending = []
-        for model in ORDER:
-            pending += list(model.objects.select_related(*RELATED[model]).filter(link=self.link, writeback_pending=True, erp_status=ErpStatus.SYNCED))
-        if not pending:
-            return
-        from integration.services.connections import procore_client_for
-
-        try:
-            client = procore_client_for(self.link)
-        except NotConnected as exc:
-            self.tracker.error(None, f"Synced in Xero, but Procore could not be updated: {exc}")
-            return
-        for record in pending:
-            try:
-                set_procore_origin(record=record, origin_id=record.xero_id, client=client)
-            except Exception as exc:  # any Procore refusal is reported; the record stays synced and is retried next run
-                self.tracker.error(record, f"Synced in Xero, but Procore refused the origin_id: {exc}")
-                continue
-            type(record).objects.filter(pk=record.pk).update(writeback_pending=False, locked=True)
-
-
 EXPORTERS = {
     CostItem: Exporter.export_cost_items,
     Project: Exporter.export_projects,
@@ -516,7 +492,6 @@ def export_link(*, link_id: int, trigger: str = SyncRun.Trigger.ON_DEMAND, actor
                 except XeroError as exc:  # a refusal of the whole batch (e.g. no room for a tracking category)
                     for c in batch:
                         exporter._fail(c, exc.message)
-        exporter.write_back()
     except DailyLimitReached as exc:
         status, message = SyncRun.Status.DEFERRED, _defer(link, exc.retry_at, tracker)
     except InvalidGrant as exc:
@@ -531,6 +506,12 @@ def export_link(*, link_id: int, trigger: str = SyncRun.Trigger.ON_DEMAND, actor
     finally:
         release(link, worker)
         _remember_day_limit(link, client)
+    # What Xero took is marked in Procore now, within Procore's budget: in batches where Procore has a
+    # /sync endpoint, one call each where it has not; what does not fit waits for the write-back task
+    # (PERF-4). It runs after the Xero work, so Procore's budget never holds the export back.
+    drained = drain_within_budget(link=link, tracker=tracker)
+    tracker.run.counts["procore_marking_pending"] = drained.waiting
+    message = " ".join(m for m in (message, drained.summary()) if m)
     return tracker.finish(status=status, message=message)
 
 

@@ -6,8 +6,10 @@ Paths and bodies come from the OAS extracts in ``../shared/specs/procore/endpoin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from ..answers import SyncResult
 from ..enums import COMMITMENT_KINDS
 from .base import V10, V11, V20, Calls, Since, filters
 
@@ -47,6 +49,12 @@ class CommitmentCalls(Calls):
 
     def clear_commitment_origin_id(self, project_id: int, kind: str, commitment_id: int) -> dict:
         return self.set_commitment_origin_id(project_id, kind, commitment_id, None)
+
+    def sync_commitments(self, project_id: int, kind: str, updates: Iterable[dict[str, Any]]) -> SyncResult:
+        """``PATCH /rest/v1.0/{work_order|purchase_order}_contracts/sync`` ``{project_id, updates}``: up to
+        1000 commitments of one project per call (``OAS:RestV10WorkOrderContractsSyncPatch``,
+        ``OAS:RestV10PurchaseOrderContractsSyncPatch``); ``{id, origin_id}`` sets an origin_id."""
+        return self.sync(f"{V10}/{COMMITMENT_KINDS[kind]}/sync", updates, project_id=int(project_id))
 
     # thin named wrappers for the two kinds
     def list_work_order_contracts(self, project_id: int, **kwargs: Any) -> list[dict]:
