@@ -202,7 +202,6 @@ class SubcontractorInvoiceFactory(factory.django.DjangoModelFactory):
     period_start = datetime.date(2026, 10, 1)
     period_end = datetime.date(2026, 10, 31)
     payment_date = datetime.date(2026, 11, 30)
-    payment_due_date = datetime.date(2026, 11, 30)
     retainage_this_period = Decimal("0")
     total = Decimal("1000.00")
     erp_status = ErpStatus.READY_TO_EXPORT

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from tzlocal.windows_tz import win_tz
 
 TRACKING_OPTION_MAX = 50  # option names: the spec says 100, the older docs 50; keep the safe one (api/xero.md §7)
 ZERO = Decimal("0")
@@ -15,6 +19,36 @@ def xero_date(value: datetime.date | datetime.datetime | None) -> str | None:
     if isinstance(value, datetime.datetime):
         value = value.date()
     return value.isoformat()
+
+
+# Xero names an organisation's time zone by its Windows zone, upper-cased without spaces, dots or dashes
+# (OAS xero_accounting.yaml `TimeZone`: NEWZEALANDSTANDARDTIME, UTC02 for "UTC-02"...). CLDR's
+# Windows → IANA table (tzlocal's copy) covers all of them but two, named here.
+XERO_ZONES = {re.sub(r"[ .\-]", "", name.upper()): zone for name, zone in win_tz.items()}
+XERO_ZONES.update({"KAMCHATKASTANDARDTIME": "Asia/Kamchatka", "MIDATLANTICSTANDARDTIME": "Etc/GMT+2"})
+
+
+class UnknownTimezone(ValueError):
+    pass
+
+
+def organisation_zone(xero_timezone: str) -> ZoneInfo:
+    """The IANA zone of a Xero Organisation.Timezone; an empty one is UTC (not read yet)."""
+    if not xero_timezone:
+        return ZoneInfo("UTC")
+    try:
+        return ZoneInfo(XERO_ZONES[xero_timezone.strip().upper()])
+    except KeyError:
+        raise UnknownTimezone(f"Xero's organisation time zone {xero_timezone!r} is not one the connector knows") from None
+
+
+def organisation_day(moment: datetime.datetime | datetime.date | None, xero_timezone: str) -> datetime.date | None:
+    """BOOK-1: the organisation's calendar day of an instant (dates are the organisation's dates)."""
+    if moment is None or not isinstance(moment, datetime.datetime):
+        return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(organisation_zone(xero_timezone)).date()
 
 
 def money(value) -> Decimal:

@@ -340,8 +340,9 @@ def requisition(data: dict, lines: list[dict]) -> dict[str, Any]:
         "billing_date": calendar_date(data.get("billing_date"), "billing_date"),
         "period_start": calendar_date(data.get("requisition_start") or data.get("period_start"), "period start"),
         "period_end": calendar_date(data.get("requisition_end") or data.get("period_end"), "period end"),
+        # v1.1 requisitions have billing_date and payment_date, no due date (OAS RestV11RequisitionsGet);
+        # seed 003 maps "Payment Date → Due Date" (BOOK-1).
         "payment_date": calendar_date(data.get("payment_date"), "payment_date"),
-        "payment_due_date": calendar_date(data.get("payment_due_date") or data.get("due_date"), "payment due date"),
         "retainage_this_period": retained,
         "total": sum((line["amount"] for line in lines), ZERO) - retained,
         "procore_updated_at": timestamp(data.get("updated_at"), "updated_at"),

@@ -10,6 +10,7 @@ from .common import (
     coded_line,
     cost_item_option_name,
     money,
+    organisation_day,
     project_option_name,
     tracking_for,
     xero_date,
@@ -98,15 +99,16 @@ def _commitment_line(link, project, commitment, line, *, description_prefix: str
 
 
 def commitment_to_purchase_order(commitment, lines, *, link) -> dict:
-    """CMT-1: System date at creation → Date; Commitment # → Order Number; Contract Company → Contact;
-    Title → Reference; Ship Via → Delivery Instructions; SOV lines → lines."""
+    """CMT-1, BOOK-1: System date at creation → Date (the day it was in the Xero organisation's time
+    zone); Commitment # → Order Number; Contract Company → Contact; Title → Reference; Ship Via →
+    Delivery Instructions; SOV lines → lines. Status: the link's document status (BOOK-8)."""
     po = {
         "Contact": {"ContactID": commitment.vendor.xero_id},
-        "Date": xero_date(commitment.procore_created_at),
+        "Date": xero_date(organisation_day(commitment.procore_created_at, link.xero_timezone)),
         "PurchaseOrderNumber": commitment.number,
         "Reference": commitment.title,
         "LineAmountTypes": "Exclusive",
-        "Status": "AUTHORISED",
+        "Status": link.xero_document_status,
         "LineItems": [_commitment_line(link, commitment.project, commitment, line) for line in lines if line.amount or line.quantity],
     }
     if commitment.ship_via:
@@ -170,8 +172,8 @@ def procore_invoice_url(web_url: str, invoice) -> str | None:
 
 
 def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str) -> dict:
-    """INV-1: Contract Company → From; Billing Date → Date; Payment Due → Due Date (no dates at all
-    when it is empty, so Xero applies the contact's terms); Invoice Number (or the PO number with
+    """INV-1, BOOK-1: Contract Company → From; Billing Date → Date; Payment Date → Due Date (seed 003;
+    INV-2 requires both); Invoice Number (or the PO number with
     commitment sync on) → Reference (InvoiceNumber on a bill); SOV lines by accounting method;
     Project → tracking; retainage this period on its own negative line; zero lines left out;
     Url back to Procore."""
@@ -181,17 +183,17 @@ def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str) -> dict
     bill = {
         "Type": "ACCPAY",
         "Contact": {"ContactID": invoice.vendor.xero_id},
+        "Date": xero_date(invoice.billing_date),
+        "DueDate": xero_date(invoice.payment_date),
         "InvoiceNumber": number,
         "LineAmountTypes": "Exclusive",
-        "Status": "AUTHORISED",
+        "Status": link.xero_document_status,
         "LineItems": [],
     }
+    bill = {k: v for k, v in bill.items() if v is not None}
     url = procore_invoice_url(web_url, invoice)
     if url:
         bill["Url"] = url
-    if invoice.payment_due_date:
-        bill["Date"] = xero_date(invoice.billing_date)
-        bill["DueDate"] = xero_date(invoice.payment_due_date)
     for line in lines:
         amount = money(line.amount)
         if not amount:
@@ -239,7 +241,8 @@ def retainage_item(link) -> dict:
 
 
 def owner_invoice_to_invoice(invoice, lines, *, link) -> dict:
-    """INV-5: an owner invoice (progress claim) → a sales invoice (ACCREC) to the owner."""
+    """INV-5, BOOK-1: an owner invoice (progress claim) → a sales invoice (ACCREC) to the owner, dated
+    its billing date and due on its due date."""
     prime = invoice.prime_contract
     sale = {
         "Type": "ACCREC",
@@ -248,7 +251,7 @@ def owner_invoice_to_invoice(invoice, lines, *, link) -> dict:
         "InvoiceNumber": invoice.invoice_number,
         "Reference": f"{prime.number} {prime.title}".strip()[:255],
         "LineAmountTypes": "Exclusive",
-        "Status": "AUTHORISED",
+        "Status": link.xero_document_status,
         "LineItems": [],
     }
     if invoice.due_date:

@@ -1,6 +1,13 @@
 from .audit import AuditEvent, SyncRun, UnsyncableTransaction, WebhookEvent
 from .erp import ErpRecord, ErpStatus
-from .links import AccountMapping, CompanyLink, Connection, CostCodeExportMode, PaymentSyncFrequency
+from .links import (
+    AccountMapping,
+    CompanyLink,
+    Connection,
+    CostCodeExportMode,
+    PaymentSyncFrequency,
+    XeroDocumentStatus,
+)
 from .procore import (
     EXPORTABLE_MODELS,
     ChangeOrder,
@@ -56,4 +63,5 @@ __all__ = [
     "UnsyncableTransaction",
     "Vendor",
     "WebhookEvent",
+    "XeroDocumentStatus",
 ]

@@ -12,6 +12,12 @@ class CostCodeExportMode(models.TextChoices):
     TRACKING = "tracking", "As options of a 'Cost Codes' tracking category (Calance Dimension's way)"
 
 
+class XeroDocumentStatus(models.TextChoices):
+    DRAFT = "DRAFT", "Draft"
+    SUBMITTED = "SUBMITTED", "Awaiting approval (submitted)"
+    AUTHORISED = "AUTHORISED", "Approved (authorised)"
+
+
 class PaymentSyncFrequency(models.TextChoices):
     FIVE_MINUTES = "5min", "Every 5 minutes"
     HOURLY = "hourly", "Hourly"
@@ -40,6 +46,13 @@ class CompanyLink(models.Model):
     retainage_item_code = models.CharField(max_length=30, default="RETAINAGE")
     default_purchase_account = models.CharField(max_length=10, default="310")
     default_sales_account = models.CharField(max_length=10, default="200")
+    xero_document_status = models.CharField(
+        max_length=10, choices=XeroDocumentStatus.choices, default=XeroDocumentStatus.AUTHORISED,
+        help_text="The status of the bills, sales invoices and purchase orders the connector creates in Xero (BOOK-8). "
+                  "Authorised by default: an approver has already approved each record.",
+    )
+    # Organisation.Timezone as Xero names it (e.g. NEWZEALANDSTANDARDTIME), read by the export (BOOK-1).
+    xero_timezone = models.CharField(max_length=60, blank=True, help_text="The Xero organisation's time zone, as Xero reports it.")
     commitment_sync = models.BooleanField(default=True, help_text="Export commitments as Xero purchase orders.")
     direct_export = models.BooleanField(default=False, help_text="Records skip approval and export at once.")
     payment_sync_frequency = models.CharField(

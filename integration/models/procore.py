@@ -273,8 +273,8 @@ class SubcontractorInvoice(ErpRecord):
     billing_date = models.DateField(null=True, blank=True)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
+    # Procore's payment date (v1.1 requisition ``payment_date``): the bill's due date (seed 003, INV-2).
     payment_date = models.DateField(null=True, blank=True)
-    payment_due_date = models.DateField(null=True, blank=True)
     retainage_this_period = money()
     total = money(help_text="The lines this period less retainage: what the bill will total.")
 

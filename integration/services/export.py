@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from integration.mapping import to_xero
-from integration.mapping.common import money, project_option_name
+from integration.mapping.common import UnknownTimezone, money, organisation_zone, project_option_name
 from integration.models import (
     ChangeOrder,
     Commitment,
@@ -135,6 +135,7 @@ class Exporter:
         self.web_url = settings.PROCORE_WEB_URL
         self._categories: list[dict] | None = None
         self._items: dict[str, dict] | None = None
+        self._timezone_read = False
         self._bills: dict[tuple, dict] = {}
         self._bill_contacts_read: set[str] = set()
         self.synced: list = []
@@ -218,6 +219,20 @@ class Exporter:
         category.setdefault("Options", [])
         self._categories.append(category)
         return category
+
+    def organisation_timezone(self) -> None:
+        """BOOK-1: a purchase order is dated in the organisation's time zone, read once per run."""
+        if self._timezone_read:
+            return
+        zone = str(self.client.get_organisation().get("Timezone") or "")
+        try:
+            organisation_zone(zone)
+        except UnknownTimezone as exc:
+            raise XeroError(f"{exc}: the purchase order's date cannot be worked out.") from None
+        self._timezone_read = True
+        if zone != self.link.xero_timezone:
+            self.link.xero_timezone = zone
+            CompanyLink.objects.filter(pk=self.link.pk).update(xero_timezone=zone)
 
     def items(self) -> dict[str, dict]:
         if self._items is None:
@@ -342,6 +357,7 @@ class Exporter:
 
     # ------------------------------------------------------------------ commitments (CMT-1)
     def export_commitments(self, batch: list[Claimed]) -> None:
+        self.organisation_timezone()
         creates = []
         for c in batch:
             if c.record.xero_id:

@@ -20,7 +20,7 @@ def test_preview_shows_the_bill_it_will_become(client, approver):
     """SYNC-10: contact, dates, reference, each line with Item, account, tracking, tax and amount, the retainage line."""
     client.force_login(approver)
     invoice = SubcontractorInvoiceFactory(lines=0, retainage_this_period=Decimal("150.00"),
-                                          billing_date=datetime.date(2026, 10, 31), payment_due_date=datetime.date(2026, 11, 30))
+                                          billing_date=datetime.date(2026, 10, 31), payment_date=datetime.date(2026, 11, 30))
     InvoiceLineFactory(invoice=invoice, description="Foundations", amount=Decimal("1000.00"))
     InvoiceLineFactory(invoice=invoice, description="Slab", amount=Decimal("500.00"))
     html = page(client, invoice)

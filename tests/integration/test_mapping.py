@@ -112,13 +112,6 @@ def test_subcontractor_invoice_becomes_a_bill():
     assert bill["InvoiceNumber"] == invoice.commitment.number
 
 
-def test_bill_without_payment_due_sends_no_dates():
-    """INV-1: when Payment Due is empty no dates are sent, so Xero applies the contact's terms."""
-    invoice = SubcontractorInvoiceFactory(payment_due_date=None)
-    bill = to_xero.subcontractor_invoice_to_bill(invoice, list(invoice.lines.all()), link=invoice.link, web_url=WEB)
-    assert "Date" not in bill and "DueDate" not in bill
-
-
 def test_unit_based_invoice_sends_quantities():
     """INV-1: unit/quantity commitments send quantities and unit prices."""
     invoice = SubcontractorInvoiceFactory(commitment__accounting_method=Commitment.AccountingMethod.UNIT, lines=0)

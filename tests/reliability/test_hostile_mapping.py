@@ -83,11 +83,11 @@ def test_any_project_maps_or_fails_by_name(name, number, count, active, xero_id)
 @PROPERTY
 @given(
     invoice_number=TEXT, status=st.sampled_from(["approved", "approved_as_noted", "draft", "Approved", ""]),
-    billing=DATES, start=DATES, end=DATES, payment=DATES, due=DATES, retainage=DECIMALS,
+    billing=DATES, start=DATES, end=DATES, payment=DATES, retainage=DECIMALS,
     lines=st.lists(st.tuples(DECIMALS, DECIMALS, DECIMALS, TEXT), max_size=4),
     vendor_id=XERO_IDS, project_id=XERO_IDS, method=st.sampled_from(["amount", "unit"]), sync=st.booleans(),
 )
-def test_any_subcontractor_invoice_maps_or_fails_by_name(invoice_number, status, billing, start, end, payment, due,
+def test_any_subcontractor_invoice_maps_or_fails_by_name(invoice_number, status, billing, start, end, payment,
                                                          retainage, lines, vendor_id, project_id, method, sync):
     """INV-1, INV-2, INV-3, REL-6."""
     link = CompanyLink(commitment_sync=sync)
@@ -96,7 +96,7 @@ def test_any_subcontractor_invoice_maps_or_fails_by_name(invoice_number, status,
     commitment = Commitment(number="SC-1", accounting_method=method, vendor=vendor, project=project, procore_id=2)
     invoice = SubcontractorInvoice(link=link, vendor=vendor, project=project, commitment=commitment, procore_id=3,
                                    invoice_number=invoice_number, status=status, billing_date=billing, period_start=start,
-                                   period_end=end, payment_date=payment, payment_due_date=due, retainage_this_period=retainage)
+                                   period_end=end, payment_date=payment, retainage_this_period=retainage)
     invoice_lines = [InvoiceLine(amount=a, quantity=q, unit_price=u, description=d, cost_item=cost_item("03.L", "Concrete", "x"))
                      for a, q, u, d in lines]
     failures = validation.validate_subcontractor_invoice(invoice, invoice_lines, validation.Context(commitment_sync=sync))
