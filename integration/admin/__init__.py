@@ -7,6 +7,7 @@ from integration.services import cost_codes as cost_codes_service
 
 from .base import ErpRecordAdmin
 from .cost_codes import CsvImportExportMixin, assign_default_cost_types
+from .isolation import LinkScopedAdminMixin
 from .runs import run_page
 
 
@@ -233,14 +234,14 @@ class ConnectionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(m.AccountMapping)
-class AccountMappingAdmin(admin.ModelAdmin):
+class AccountMappingAdmin(LinkScopedAdminMixin, admin.ModelAdmin):
     list_display = ("link", "account_code", "cost_item")
     list_select_related = ("link", "cost_item")
     raw_id_fields = ("cost_item",)
 
 
 @admin.register(m.CostCode)
-class CostCodeAdmin(CsvImportExportMixin, admin.ModelAdmin):
+class CostCodeAdmin(CsvImportExportMixin, LinkScopedAdminMixin, admin.ModelAdmin):
     """WBS-4, WBS-5: CSV import (with a preview) and export, and default cost types."""
 
     list_display = ("code", "name", "link", "default_types", "active")
@@ -250,6 +251,7 @@ class CostCodeAdmin(CsvImportExportMixin, admin.ModelAdmin):
     filter_horizontal = ("default_cost_types",)
     show_full_result_count = False
     actions = [assign_default_cost_types]
+    link_fixed_once_saved = True
     csv_kind = "cost codes"
     csv_columns = "code, description, cost_types (cost type codes separated by ';', e.g. L;M;S)"
     csv_preview = staticmethod(cost_codes_service.cost_codes_preview)
@@ -265,11 +267,12 @@ class CostCodeAdmin(CsvImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(m.CostType)
-class CostTypeAdmin(CsvImportExportMixin, admin.ModelAdmin):
+class CostTypeAdmin(CsvImportExportMixin, LinkScopedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "base_type", "link", "active")
     list_filter = ("link", "active")
     list_select_related = ("link",)
     show_full_result_count = False
+    link_fixed_once_saved = True
     csv_kind = "cost types"
     csv_columns = "code, name, base_type, active (1 or 0)"
     csv_preview = staticmethod(cost_codes_service.cost_types_preview)

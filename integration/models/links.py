@@ -178,3 +178,15 @@ class AccountMapping(models.Model):
 
     def __str__(self):
         return f"{self.account_code} → {self.cost_item}"
+
+    def save(self, *args, **kwargs):
+        # Whatever the path (a form, a script, a fixture), a mapping never sends one link's journal
+        # lines to another link's cost item (SEC-3).
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from integration.isolation import require_same_link
+
+        if self.link_id and self.cost_item_id:
+            require_same_link(self.link_id, cost_item=self.cost_item)

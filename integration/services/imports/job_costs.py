@@ -193,7 +193,7 @@ class JobCostImporter:
                     self.projects_by_option_name.setdefault(name.casefold(), p)
         self.items = {i.item_code.casefold(): i for i in CostItem.objects.filter(link=link).select_related(
             "cost_code", "cost_type")}
-        self.mappings = {m.account_code: m.cost_item for m in AccountMapping.objects.filter(link=link).select_related(
+        self.mappings = {m.account_code: m.cost_item for m in AccountMapping.objects.filter(link=link, cost_item__link=link).select_related(
             "cost_item__cost_code", "cost_item__cost_type")}
         self.from_procore = {x.lower() for x in SubcontractorInvoice.objects.filter(link=link).exclude(xero_id="")
                              .values_list("xero_id", flat=True)}
