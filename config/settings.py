@@ -115,6 +115,14 @@ STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 
 LOGIN_URL = "admin:login"
 
+# CSV imports (WBS-4): one size limit, counted while the upload streams in (a larger file is dropped
+# past the limit, never held whole). The preview sends the file back as a form field for the
+# confirmation, and a browser may turn every line break into CRLF on the way, so a field may reach
+# twice the file's size: Django's own limits are set from this one, so a file that previews confirms.
+CSV_IMPORT_MAX_BYTES = env.int("CSV_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * CSV_IMPORT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = CSV_IMPORT_MAX_BYTES
+
 # Email: console by default, any backend through EMAIL_URL (smtp://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="connector@localhost")

@@ -6,10 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_protect
 
 from integration.models import CompanyLink, CostType
 from integration.services import cost_codes as svc
@@ -21,6 +23,32 @@ class UploadForm(forms.Form):
     # After the preview, the same file comes back as text for the confirmation.
     content = forms.CharField(required=False, widget=forms.HiddenInput)
     filename = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class CsvUploadLimit(FileUploadHandler):
+    """Counts each uploaded file's bytes as they stream in and drops the file once it passes
+    CSV_IMPORT_MAX_BYTES, so an oversized upload is never held whole, in memory or on disk; the view
+    then says which file and the limit."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = svc.max_file_bytes()
+        self.too_big: str | None = None
+        self.received = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_big = self.file_name
+            raise SkipFile()  # Django reads the rest of this file off the wire and discards it
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler (memory or temporary file) makes the file
 
 
 class ExportForm(forms.Form):
@@ -40,7 +68,7 @@ class CsvImportExportMixin:
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
-            path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name=f"{info[0]}_{info[1]}_import_csv"),
+            path("import-csv/", self.admin_site.admin_view(self.import_csv_entry()), name=f"{info[0]}_{info[1]}_import_csv"),
             path("export-csv/", self.admin_site.admin_view(self.export_csv_view), name=f"{info[0]}_{info[1]}_export_csv"),
             *super().get_urls(),
         ]
@@ -52,12 +80,29 @@ class CsvImportExportMixin:
                          "export_csv_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_export_csv")}
         return super().changelist_view(request, extra_context)
 
+    def import_csv_entry(self):
+        """The import view with the size limit counted while the upload streams in. Upload handlers
+        must be in place before anything reads the body, and the CSRF check reads it, so the check
+        runs here, after them, instead of in the middleware."""
+        protected = csrf_protect(self.import_csv_view)
+
+        def import_csv(request):
+            request.upload_handlers.insert(0, CsvUploadLimit(request))
+            return protected(request)
+
+        import_csv.csrf_exempt = True  # checked by csrf_protect above, once the handlers are set
+        return import_csv
+
     def import_csv_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied(f"Importing {self.csv_kind} needs the permission to change them.")
         form = UploadForm(request.POST or None, request.FILES or None)
         report, content, filename = None, "", ""
-        if request.method == "POST" and form.is_valid():
+        limit = next((h for h in getattr(request, "upload_handlers", []) if isinstance(h, CsvUploadLimit)), None)
+        if limit is not None and limit.too_big:
+            messages.error(request, f"Nothing was imported: {limit.too_big} is larger than {limit.limit:,} bytes "
+                                    f"({limit.limit / 1024 / 1024:g} MB), the most a CSV import accepts.")
+        elif request.method == "POST" and form.is_valid():
             link = form.cleaned_data["link"]
             upload = form.cleaned_data["file"]
             if upload is not None:

@@ -29,7 +29,12 @@ from integration.validation import ITEM_CODE_MAX, ITEM_NAME_MAX, MAX_ITEMS_PER_L
 
 COST_CODE_PERMISSION = "integration.change_costcode"
 COST_TYPE_PERMISSION = "integration.change_costtype"
-MAX_FILE_BYTES = 5 * 1024 * 1024
+# The longest cell accepted: the csv module's own default field limit, now checked here so that the
+# refusal names the line and the column instead of the csv module raising on the whole file.
+MAX_CELL_CHARS = 131_072
+# The csv module's limit is raised past any file CSV_IMPORT_MAX_BYTES admits, so that the check above
+# is the one that speaks.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 COST_TYPE_CODE_MAX = CostType._meta.get_field("code").max_length
 COST_TYPE_NAME_MAX = CostType._meta.get_field("name").max_length
 TRUE_VALUES, FALSE_VALUES = {"1", "true", "yes", "y", ""}, {"0", "false", "no", "n"}
@@ -96,9 +101,8 @@ def _require(actor, permission: str, what: str):
 
 def read_csv(data: bytes | str, *, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
     """The rows of a CSV file as (line number, {column: stripped text}); refuses unreadable files."""
+    check_size(len(data) if isinstance(data, bytes) else len(data.replace("\r\n", "\n").encode("utf-8")))
     if isinstance(data, bytes):
-        if len(data) > MAX_FILE_BYTES:
-            raise ImportRefused(f"The file is {len(data)} bytes; at most {MAX_FILE_BYTES} are accepted.")
         if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
             raise ImportRefused("The file is UTF-16 (or binary), not UTF-8 text; save it as CSV UTF-8.")
         try:
@@ -119,10 +123,33 @@ def read_csv(data: bytes | str, *, required: tuple[str, ...], optional: tuple[st
     if unknown:
         raise ImportRefused(f"Unknown column {', '.join(unknown)}; expected: {', '.join(required + optional)}.")
     reader.fieldnames = headers
+    try:
+        return _rows(reader)
+    except csv.Error as exc:  # a stray quote, a NUL... : the line is named, nothing is imported
+        raise ImportRefused(f"Line {reader.line_num} is not valid CSV ({exc}); nothing was imported.") from exc
+
+
+def max_file_bytes() -> int:
+    from django.conf import settings
+
+    return settings.CSV_IMPORT_MAX_BYTES
+
+
+def check_size(size: int) -> None:
+    limit = max_file_bytes()
+    if size > limit:
+        raise ImportRefused(f"The file is {size:,} bytes; at most {limit:,} ({limit / 1024 / 1024:g} MB) are accepted.")
+
+
+def _rows(reader: csv.DictReader) -> list[tuple[int, dict]]:
     rows = []
     for row in reader:
         if None in row:
             raise ImportRefused(f"Line {reader.line_num} has more values than the header has columns.")
+        for column, value in row.items():
+            if value and len(value) > MAX_CELL_CHARS:
+                raise ImportRefused(f"Line {reader.line_num}, column {column}: the cell is {len(value):,} characters; "
+                                    f"at most {MAX_CELL_CHARS:,} are accepted. Nothing was imported.")
         values = {k: (v or "").strip() for k, v in row.items()}
         for column, value in values.items():
             if looks_like_formula(value):
