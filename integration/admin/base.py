@@ -35,6 +35,7 @@ STATUS_COLOURS = {
     ErpStatus.RETRIEVED: "#f9a825",
     ErpStatus.UNLINKED: "#757575",
     ErpStatus.NOT_SENT: "#757575",
+    ErpStatus.OUT_OF_SYNC: "#e65100",
 }
 
 ERP_FIELDS = (
@@ -107,6 +108,7 @@ def not_synced_reason(obj) -> str:
         ErpStatus.RETRIEVED: f"Taken back by its sender{since}.",
         ErpStatus.UNLINKED: "Unlinked: its Xero document was deleted or voided.",
         ErpStatus.SYNCED: "Marked synced but no Xero id is stored.",
+        ErpStatus.OUT_OF_SYNC: f"Out of sync: {obj.xero_drift or obj.erp_message or 'its Xero document changed'}",
     }
     return reasons.get(status, status)
 

@@ -30,8 +30,11 @@ from .procore import (
     SubcontractorInvoice,
     Vendor,
 )
+from .xero import XeroDocument, XeroDocumentLine
 
 __all__ = [
+    "XeroDocument",
+    "XeroDocumentLine",
     "EXPORTABLE_MODELS",
     "AccountMapping",
     "AuditEvent",

@@ -43,6 +43,7 @@ class SyncRun(models.Model):
         JOB_COSTS = "job_costs", "Job costs import"
         CONTACTS = "contacts", "Contacts import"
         WRITEBACK = "writeback", "Procore marking (origin_id write-back)"
+        RECONCILE = "reconcile", "Reconcile with Xero"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"

@@ -14,6 +14,8 @@ class ErpStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     RETRIEVED = "retrieved", "Retrieved"
     UNLINKED = "unlinked", "Unlinked"
+    # Its Xero document was voided, deleted or edited in Xero since the connector last sent it (DRIFT-1).
+    OUT_OF_SYNC = "out_of_sync", "Out of sync"
 
 
 class ErpRecord(models.Model):
@@ -47,6 +49,11 @@ class ErpRecord(models.Model):
     writeback_pending = models.BooleanField(
         default=False, help_text="Synced in Xero; Procore's origin_id still to be written."
     )
+
+    # What the last reconcile found in Xero (DRIFT-1, DRIFT-3): each difference between the document Xero
+    # holds and what the connector last sent, one per line; empty while they agree.
+    xero_drift = models.TextField(blank=True, help_text="How Xero's document differs from what was last sent.")
+    xero_checked_at = models.DateTimeField(null=True, blank=True, help_text="When the reconcile last read it from Xero.")
 
     procore_updated_at = models.DateTimeField(null=True, blank=True)
     removed_in_procore = models.BooleanField(default=False)

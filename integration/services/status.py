@@ -45,8 +45,15 @@ TRANSITIONS: dict[str, Transition] = {
     # A record is linked to the document Xero already holds: the approver's decision after the duplicate
     # guard (INV-4), or an existing contact linked to a company (CO-3). Never over an existing link.
     "link_existing": Transition(frozenset({S.NOT_SENT, S.READY_TO_EXPORT, S.REJECTED, S.RETRIEVED, S.FAILED, S.UNLINKED}), S.SYNCED),
-    # Unlink, once the Xero document is gone (SYNC-7).
-    "unlink": Transition(frozenset({S.SYNCED, S.READY_TO_UPDATE, S.FAILED, S.REJECTED}), S.UNLINKED),
+    # Unlink, once the Xero document is gone (SYNC-7); for drift, the third resolution (DRIFT-2).
+    "unlink": Transition(frozenset({S.SYNCED, S.READY_TO_UPDATE, S.FAILED, S.REJECTED, S.OUT_OF_SYNC}), S.UNLINKED),
+    # The reconcile found the Xero document voided, deleted or edited since the connector sent it (DRIFT-1).
+    "drift_found": Transition(frozenset({S.SYNCED}), S.OUT_OF_SYNC),
+    # Resolving drift (DRIFT-2): keep what Xero holds as the new baseline, or send Procore's version again.
+    "accept_xero": Transition(frozenset({S.OUT_OF_SYNC}), S.SYNCED),
+    # A later reconcile finds Xero's document agreeing again with what was sent (someone undid the edit).
+    "drift_cleared": Transition(frozenset({S.OUT_OF_SYNC}), S.SYNCED),
+    "reexport": Transition(frozenset({S.OUT_OF_SYNC}), S.EXPORTING),
 }
 
 

@@ -591,7 +591,9 @@ class Books:
             doc[number_key] = number
         paid = doc["AmountPaid"] + doc.get("AmountCredited", D0)
         if kind == "Invoice":
-            doc["AmountDue"] = money(doc["Total"] - paid)
+            # A voided invoice owes nothing: Xero's own GET /Invoices example shows a VOIDED invoice with
+            # Total 40.00 and AmountDue 0.00 (xero_accounting.yaml, /Invoices get, InvoiceID d4956132-...).
+            doc["AmountDue"] = D0 if status == "VOIDED" else money(doc["Total"] - paid)
         else:
             doc["RemainingCredit"] = money(doc["Total"] - paid)
         self.mark_contact_role(contact, doc_type)

@@ -115,6 +115,16 @@ register("job-costs", "Xero bills, spend money, credit notes and journals → Pr
 register("contacts", "Contacts of the Xero 'Procore' contact group → Procore vendors (CO-2).", _contacts)
 register("all", "Every import from Xero: contacts, job costs, payments.", _all_imports, _project_arguments)
 
+
+def _reconcile(*, link: CompanyLink, options: dict) -> SyncRun:
+    from integration.services.reconcile import reconcile_link
+
+    return reconcile_link(link_id=link.pk, trigger=SyncRun.Trigger.COMMAND, full=bool(options.get("full")))
+
+
+register("reconcile", "Check every synced record against the document Xero holds; drift → out_of_sync (DRIFT-1).",
+         _reconcile, _full_argument)
+
 class Command(BaseCommand):
     help = "Run a sync for one link (--link ID) or every active link."
 
