@@ -87,6 +87,7 @@ class ProcoreClient(ResourcesMixin):
         self.max_wait_seconds = 3600.0
         self.rate = RateLimitState()
         self._random = random.Random()
+        self._cached_token: OAuthToken | None = None
 
     def __repr__(self) -> str:
         return f"ProcoreClient(api_url={self.api_url!r}, company_id={self.company_id})"
@@ -96,11 +97,16 @@ class ProcoreClient(ResourcesMixin):
         return token.expires_within(REFRESH_MARGIN_SECONDS, now=self.clock())
 
     def _token(self) -> OAuthToken:
-        token = self.token_store.load()
+        """The access token, read from the store once and kept while fresh (PERF-6: not one database
+        read per call); a 401 or its expiry re-reads it under the store's lock."""
+        token = self._cached_token
+        if token is None or self._stale(token):
+            token = self.token_store.load()
         if token is None:
             raise AuthError("no Procore token: connect the company first")
         if self._stale(token):
             token = self._refresh(rejected=None)
+        self._cached_token = token
         return token
 
     def _refresh(self, rejected: OAuthToken | None) -> OAuthToken:
@@ -119,6 +125,7 @@ class ProcoreClient(ResourcesMixin):
                     new = self.oauth.client_credentials()
                 self.token_store.save(new)
                 token = new
+            self._cached_token = token
             return token
 
     # -- rate limits (REL-1) ----------------------------------------------------------------------

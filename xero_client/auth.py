@@ -309,13 +309,20 @@ class TokenManager:
         self.store = store
         self._now = now or (lambda: datetime.now(UTC))
         self.refreshes = 0
+        self._token: OAuthToken | None = None
 
     def access_token(self, *, rejected: str | None = None) -> str:
-        """A usable access token. `rejected`: the access token a call just got 401 with."""
-        token = self.store.load()
+        """A usable access token. `rejected`: the access token a call just got 401 with.
+
+        The token is read from the store once and kept while it is fresh (PERF-6: not one database
+        read per call); a 401 or its expiry re-reads it, so a refresh by another worker is picked up."""
+        token = self._token if rejected is None else None
+        if token is None or token.expires_within(REFRESH_MARGIN, self._now()):
+            token = self.store.load()
         if token is None:
             raise AuthError("no Xero token is stored: connect first")
         if rejected is None and not token.expires_within(REFRESH_MARGIN, self._now()):
+            self._token = token
             return token.access_token
         with self.store.lock():
             token = self.store.load()
@@ -327,4 +334,5 @@ class TokenManager:
                 token = self.oauth.refresh(token)
                 self.store.save(token)
                 self.refreshes += 1
+        self._token = token
         return token.access_token

@@ -41,8 +41,27 @@ def audit_record(
     response: Any = None,
     link=None,
 ) -> AuditEvent:
+    event = audit_event(record, action=action, actor=actor, from_status=from_status, to_status=to_status,
+                        message=message, payload=payload, response=response, link=link)
+    event.save()
+    return event
+
+
+def audit_event(
+    record,
+    *,
+    action: str,
+    actor=None,
+    from_status: str = "",
+    to_status: str = "",
+    message: str = "",
+    payload: Any = None,
+    response: Any = None,
+    link=None,
+) -> AuditEvent:
+    """The audit row of `audit_record`, unsaved: a batch writes its rows with one `bulk_create` (PERF-6)."""
     user = actor if actor is not None and not isinstance(actor, str) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         link=link if link is not None else getattr(record, "link", None),
         content_type=ContentType.objects.get_for_model(record) if record is not None else None,
         object_id=record.pk if record is not None else None,

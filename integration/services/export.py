@@ -42,10 +42,10 @@ from integration.models import (
     SyncRun,
     Vendor,
 )
-from integration.selectors import record_lines
+from integration.selectors import prefetch_lines, record_lines
 from integration.services.connections import NotConnected, connection_mark_needs_reconnect, xero_client_for
 from integration.services.runs import RunTracker
-from integration.services.status import apply_transition, lock_record
+from integration.services.status import apply_transitions
 from integration.services.writeback import drain_within_budget, has_procore_origin
 from xero_client.errors import (
     DailyLimitReached,
@@ -96,28 +96,30 @@ def lease_duration() -> timedelta:
 
 
 def claim(model, link: CompanyLink, worker: str, *, lease: timedelta | None = None, limit: int = BATCH_SIZE) -> list[Claimed]:
-    """Take up to `limit` exporting records of `model` that no live lease holds (REL-5)."""
+    """Take up to `limit` exporting records of `model` that no live lease holds (REL-5), with what the
+    mapping reads of them (related rows and lines) loaded for the whole batch: four statements (PERF-6)."""
     now = timezone.now()
     lease = lease or lease_duration()
     with transaction.atomic():
         records = list(
-            model.objects.select_for_update(skip_locked=True)
+            model.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related(*RELATED[model])
             .filter(link=link, erp_status=ErpStatus.EXPORTING)
             .filter(Q(retry_after__isnull=True) | Q(retry_after__lte=now))
             .filter(Q(export_claimed_until__isnull=True) | Q(export_claimed_until__lte=now))
             .order_by("pk")[:limit]
         )
-        claimed = []
+        uncertain = []
         for record in records:
-            uncertain = bool(record.idempotency_key)
+            uncertain.append(bool(record.idempotency_key))
             record.export_attempts += 1
-            if not uncertain:
+            if not uncertain[-1]:
                 record.idempotency_key = record_key(link, record)
-            record.export_claim, record.export_claimed_until = worker, now + lease
-            record.save(update_fields=["export_attempts", "idempotency_key", "export_claim", "export_claimed_until", "updated_at"])
-            claimed.append(uncertain)
-    fresh = {r.pk: r for r in model.objects.select_related(*RELATED[model]).filter(pk__in=[r.pk for r in records])}
-    return [Claimed(fresh[r.pk], u) for r, u in zip(records, claimed, strict=True)]
+            record.export_claim, record.export_claimed_until, record.updated_at = worker, now + lease, now
+        if records:
+            model.objects.bulk_update(records, ["export_attempts", "idempotency_key", "export_claim", "export_claimed_until", "updated_at"])
+    prefetch_lines(records)
+    return [Claimed(r, u) for r, u in zip(records, uncertain, strict=True)]
 
 
 def release(link: CompanyLink, worker: str) -> None:
@@ -136,44 +138,55 @@ class Exporter:
         self._categories: list[dict] | None = None
         self._items: dict[str, dict] | None = None
         self._timezone_read = False
-        self._bills: dict[tuple, dict] = {}
+        # Only what the duplicate guard compares is kept of each bill, not the decoded document (PERF-7).
+        self._bills: dict[tuple, list[dict]] = {}
         self._bill_contacts_read: set[str] = set()
-        self.synced: list = []
+        self._outcomes: dict[int, tuple] = {}
+        self._line_ids: list = []
 
     # ------------------------------------------------------------------ outcomes
+    # Outcomes are collected as Xero answers and written once per batch (`flush`), in one transaction:
+    # the records' rows locked, one UPDATE per kind of outcome, one INSERT of the audit rows, the run's
+    # progress saved once (PERF-6). Until then each record keeps the key its claim stored, so a crash
+    # before the flush leaves it `exporting` with its key: the next claim looks it up in Xero first.
     def _done(self, claimed: Claimed, xero_id: str, *, payload=None, response=None, message: str = "", created: bool = True):
-        with transaction.atomic():
-            record = lock_record(claimed.record)
-            if record.erp_status != ErpStatus.EXPORTING:
-                return  # finished by someone else meanwhile; nothing to do
-            apply_transition(
-                record, "export_succeeded", actor=ACTOR, message=message, payload=payload, response=response,
-                update_fields={
-                    # The key has done its work: the next change of this record is a new attempt with a new key.
-                    "xero_id": xero_id, "xero_synced_at": timezone.now(), "erp_message": "", "retry_after": None, "idempotency_key": "",
-                    "export_claim": "", "export_claimed_until": None, "writeback_pending": has_procore_origin(record),
-                },
-            )
-        self.tracker.count("created" if created else "updated")
-        self.tracker.advance()
-        self.synced.append(record)
+        record = claimed.record
+        fields = {
+            # The key has done its work: the next change of this record is a new attempt with a new key.
+            "xero_id": xero_id, "xero_synced_at": timezone.now(), "erp_message": "", "retry_after": None, "idempotency_key": "",
+            "export_claim": "", "export_claimed_until": None, "writeback_pending": has_procore_origin(record),
+        }
+        self._outcomes.setdefault(record.pk, (record, "export_succeeded", fields, message, payload, response,
+                                              "created" if created else "updated"))
 
     def _fail(self, claimed: Claimed, message: str, *, payload=None, response=None, keep_key: bool = False):
+        record = claimed.record
+        fields = {
+            "erp_message": message, "export_claim": "", "export_claimed_until": None,
+            # A definitive refusal starts the next attempt afresh; an unknown outcome keeps its key.
+            "idempotency_key": record.idempotency_key if keep_key else "",
+        }
+        self._outcomes.setdefault(record.pk, (record, "export_failed", fields, message, payload, response, "failed"))
+
+    def flush(self, model) -> None:
+        """Write the batch's outcomes: those of records still `exporting` (another worker or a person may
+        have finished one meanwhile; it is left as it is)."""
+        outcomes, self._outcomes = self._outcomes, {}
+        lines, self._line_ids = self._line_ids, []
+        if not outcomes:
+            return
         with transaction.atomic():
-            record = lock_record(claimed.record)
-            if record.erp_status != ErpStatus.EXPORTING:
-                return
-            apply_transition(
-                record, "export_failed", actor=ACTOR, message=message, payload=payload, response=response,
-                update_fields={
-                    "erp_message": message, "export_claim": "", "export_claimed_until": None,
-                    # A definitive refusal starts the next attempt afresh; an unknown outcome keeps its key.
-                    "idempotency_key": record.idempotency_key if keep_key else "",
-                },
-            )
-        self.tracker.count("failed")
-        self.tracker.advance()
-        self.tracker.error(record, message)
+            live = set(model.objects.select_for_update().filter(pk__in=list(outcomes), erp_status=ErpStatus.EXPORTING)
+                       .values_list("pk", flat=True))
+            moves = [o for pk, o in outcomes.items() if pk in live]
+            apply_transitions(model, [o[:6] for o in moves], actor=ACTOR)
+            for line_model in {type(line) for line in lines}:
+                line_model.objects.bulk_update([line for line in lines if type(line) is line_model], ["xero_line_item_id"])
+        for record, _action, _fields, message, *_rest, count in moves:
+            self.tracker.count(count)
+            if count == "failed":
+                self.tracker.error(record, message)
+        self.tracker.advance(len(moves))
 
     def _write(self, resource: str, claimed: list[Claimed], elements: list[dict], *, method: str, on_ok):
         """One batch write; each element's result lands on its own record (REL-3)."""
@@ -260,7 +273,8 @@ class Exporter:
     def _remember_bill(self, doc: dict) -> None:
         contact = (doc.get("Contact") or {}).get("ContactID")
         key = (doc.get("Type"), contact, str(doc.get("InvoiceNumber") or "").strip().casefold())
-        self._bills.setdefault(key, []).append(doc)
+        kept = {k: doc[k] for k in ("InvoiceID", "SubTotal", "Total", "Url", "Status") if k in doc}
+        self._bills.setdefault(key, []).append(kept)
 
     # ------------------------------------------------------------------ cost items (WBS-1, WBS-3, WBS-6)
     def export_cost_items(self, batch: list[Claimed]) -> None:
@@ -375,7 +389,8 @@ class Exporter:
         lines = record_lines(c.record)
         for line, xero_line in zip([x for x in lines if x.amount or x.quantity], document.get("LineItems", []), strict=False):
             if xero_line.get("LineItemID"):
-                type(line).objects.filter(pk=line.pk).update(xero_line_item_id=xero_line["LineItemID"])
+                line.xero_line_item_id = xero_line["LineItemID"]
+                self._line_ids.append(line)
         self._done(c, xero_id, payload=element, response=document)
 
     def _purchase_order_by_number(self, number: str) -> dict | None:
@@ -508,6 +523,8 @@ def export_link(*, link_id: int, trigger: str = SyncRun.Trigger.ON_DEMAND, actor
                 except XeroError as exc:  # a refusal of the whole batch (e.g. no room for a tracking category)
                     for c in batch:
                         exporter._fail(c, exc.message)
+                finally:
+                    exporter.flush(model)  # what Xero answered before a fault is saved all the same
     except DailyLimitReached as exc:
         status, message = SyncRun.Status.DEFERRED, _defer(link, exc.retry_at, tracker)
     except InvalidGrant as exc:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from integration.models import AuditEvent
 from integration.models import ErpStatus as S
-from integration.services.audit import audit_record
+from integration.services.audit import audit_event, audit_record
 
 
 class TransitionRefused(Exception):
@@ -113,3 +114,29 @@ def apply_transition(
         response=response,
     )
     return record
+
+
+def apply_transitions(model, moves: list[tuple], *, actor=None) -> list:
+    """`apply_transition` for a batch of records of one model (PERF-6): each move is
+    ``(record, action, update_fields, message, payload, response)``, the records already locked by the
+    caller's transaction. Every move is checked as one would be; then one UPDATE per set of changed
+    fields and one INSERT of all the audit rows. Returns the records moved."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("apply_transitions must run inside transaction.atomic")
+    now = timezone.now()
+    groups: dict[tuple, list] = {}
+    events = []
+    for record, action, update_fields, message, payload, response in moves:
+        to_status = target_status(record, action)
+        from_status = record.erp_status
+        record.erp_status, record.erp_status_changed_at, record.updated_at = to_status, now, now
+        for field, value in (update_fields or {}).items():
+            setattr(record, field, value)
+        fields = ("erp_status", "erp_status_changed_at", "updated_at", *sorted(update_fields or {}))
+        groups.setdefault(fields, []).append(record)
+        events.append(audit_event(record, action=action, actor=actor, from_status=from_status, to_status=to_status,
+                                  message=message, payload=payload, response=response))
+    for fields, records in groups.items():
+        model.objects.bulk_update(records, list(fields))
+    AuditEvent.objects.bulk_create(events)
+    return [move[0] for move in moves]
