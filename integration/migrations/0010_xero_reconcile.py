@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0008_writeback_run_kind'),
+        ('integration', '0009_book_dates_and_document_status'),
     ]
 
     operations = [
