@@ -149,7 +149,7 @@ class ChangeOrderAdmin(ErpRecordAdmin):
 
 @admin.register(m.SubcontractorInvoice)
 class SubcontractorInvoiceAdmin(ErpRecordAdmin):
-    queue_columns = ("project", "vendor", "billing_date", "status", "total")
+    queue_columns = ("project", "billing_date", "status", "total")
     list_filter = ["erp_status", "project", "vendor", *ErpRecordAdmin.list_filter[1:]]
     list_select_related = ("link", "project", "vendor", "commitment")
     search_fields = ("invoice_number", "vendor__name", "commitment__number")
@@ -416,3 +416,5 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 admin.site.site_header = "Procore ⇄ Xero connector"
 admin.site.site_title = "Procore ⇄ Xero"
 admin.site.index_title = "Approver's desk"
+# The dashboard lists every page; without the side bar the queues keep their columns on a 1366 px screen.
+admin.site.enable_nav_sidebar = False

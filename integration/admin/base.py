@@ -6,7 +6,6 @@ import logging
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -14,14 +13,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from integration.models import AuditEvent, ErpStatus
-from integration.selectors import validate_record
+from integration.models import ErpStatus
 from integration.services import queue
 from integration.services.status import TransitionRefused
 
+from . import desk
 from .filters import AgeFilter
 from .links import procore_url, xero_url
-from .preview import render_preview
+from .preview import build_preview, render_checks, render_preview
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +37,19 @@ STATUS_COLOURS = {
     ErpStatus.OUT_OF_SYNC: "#e65100",
 }
 
+# The ERP bookkeeping every record carries: on its page it sits in the collapsed "Technical" section,
+# the booleans among it shown in words (`locked_state`, `writeback_state`, `removed_state`).
 ERP_FIELDS = (
     "erp_status", "erp_message", "erp_status_changed_at", "sent_by", "accepted_by", "xero_id",
     "xero_synced_at", "idempotency_key", "export_version", "export_attempts", "retry_after", "locked",
     "procore_id", "procore_updated_at", "removed_in_procore",
 )
+TECHNICAL_FIELDS = (
+    "erp_status", "erp_message", "erp_status_changed_at", "sent_by", "accepted_by", "xero_id", "xero_synced_at",
+    "locked_state", "writeback_state", "removed_state", "procore_id", "procore_updated_at", "idempotency_key",
+    "export_version", "export_attempts", "retry_after", "export_claim", "export_claimed_until", "created_at", "updated_at",
+)
+NOT_DETAILS = set(ERP_FIELDS) | {"writeback_pending", "xero_drift", "export_claim", "export_claimed_until", "created_at", "updated_at", "id"}
 
 
 def report_bulk(modeladmin, request, result, verb: str):
@@ -130,10 +137,94 @@ def refresh_action(obj, user) -> tuple[str, str] | None:
     return None
 
 
+def synced_mark(obj):
+    """A green tick when the record is in both systems, else a red cross with the reason on hover."""
+    if in_both_systems(obj):
+        return format_html('<span class="erp-synced erp-synced-yes" style="color:#2e7d32;font-size:1.3em" '
+                           'title="In Procore and in Xero (synced {})">✔</span>',
+                           f"{obj.xero_synced_at:%Y-%m-%d %H:%M}" if obj.xero_synced_at else "")
+    if obj.is_synced and obj.writeback_pending:
+        # PERF-4: the export does not wait for Procore's budget; the approver sees it is in Xero.
+        return format_html('<span class="erp-synced erp-synced-pending" style="color:#b26a00" title="{}">'
+                           '⧗ in Xero; Procore marking pending</span>', not_synced_reason(obj))
+    return format_html('<span class="erp-synced erp-synced-no" style="color:#c62828;font-size:1.3em" '
+                       'title="{}">✘</span>', not_synced_reason(obj))
+
+
+def open_links(obj) -> list[tuple[str, str, str]]:
+    """(label, url, css class) of the links that open the record in Procore and its document in Xero."""
+    links = []
+    if url := procore_url(obj):
+        links.append(("Procore", url, "erp-open-procore"))
+    if url := xero_url(obj):
+        links.append(("Xero", url, "erp-open-xero"))
+    return links
+
+
 def lock_action(obj, user) -> tuple[str, str] | None:
     if not obj.is_synced or not user.has_perm(queue.MANAGE_PERMISSION):
         return None
     return ("unlock", "Unlock in Procore (allow edits)") if obj.locked else ("lock", "Lock in Procore (refuse edits)")
+
+
+DONE_WORDS = {
+    "accept": "accepted; the export to Xero is queued and this page follows it.",
+    "reject": "rejected; the sender is told why.",
+    "send": "sent to the approval queue.",
+    "resend": "sent to the approval queue again.",
+    "retrieve": "taken back from the approval queue.",
+    "lock": "locked in Procore.",
+    "unlock": "unlocked in Procore: it can be edited there.",
+    "unlink": "unlinked from its Xero document.",
+}
+TAB_PARAM, ALL_TAB = "tab", "all"
+AWAITING = (ErpStatus.READY_TO_EXPORT, ErpStatus.READY_TO_UPDATE)
+# The tabs in the order Procore's ERP tool shows them; any other status of the enum follows (when
+# it holds records), so a status added to ErpStatus gets its tab without touching this list.
+LEADING_TABS = ("ready_to_export", "ready_to_update", "out_of_sync", "failed", "rejected", "synced")
+
+
+def queue_tabs(model_admin, request, query, showing_all: bool) -> list[dict]:
+    """The queue's tabs: Awaiting decision, one per status, All; each with its count (one GROUP BY
+    query) and a link that keeps the other filters (link, project, vendor, search)."""
+    from django.db.models import Count
+
+    others = query.copy()
+    for key in [k for k in others if k.split("__")[0] == "erp_status" or k in ("p", TAB_PARAM)]:
+        others.pop(key)
+    base = model_admin.get_queryset(request)
+    if link_id := others.get("link__id__exact"):
+        base = base.filter(link_id=link_id) if str(link_id).isdigit() else base.none()
+    counts = dict(base.order_by().values_list("erp_status").annotate(n=Count("pk")))
+    current = query.get("erp_status__exact") or ("" if showing_all else query.get("erp_status__in", ""))
+    statuses = [s for s in LEADING_TABS if s in ErpStatus.values]
+    statuses += [s for s in ErpStatus.values if s not in statuses and counts.get(s)]
+
+    def url(**params) -> str:
+        q = others.copy()
+        for k, v in params.items():
+            q[k] = v
+        return "?" + q.urlencode() if q else "?"
+
+    awaiting = ",".join(AWAITING)
+    tabs = [{"key": "awaiting", "label": "Awaiting decision", "count": sum(counts.get(s, 0) for s in AWAITING),
+             "url": url(), "selected": current == awaiting}]
+    tabs += [{"key": s, "label": ErpStatus(s).label, "count": counts.get(s, 0), "url": url(erp_status__exact=s),
+              "selected": current == s} for s in statuses]
+    tabs.append({"key": ALL_TAB, "label": "All", "count": sum(counts.values()), "url": url(**{TAB_PARAM: ALL_TAB}),
+                 "selected": showing_all and not current})
+    return tabs
+
+
+def _boolean_in_words(field):
+    """A boolean of the record's own as "Yes"/"No", its help text beside it in grey, never as the value."""
+    @admin.display(description=field.verbose_name.capitalize() if field.verbose_name else field.name)
+    def show(obj):
+        value = getattr(obj, field.name)
+        if not field.help_text:
+            return "Yes" if value else "No"
+        return format_html('<strong>{}</strong> <span class="desk-muted">({})</span>', "Yes" if value else "No", field.help_text)
+    return show
 
 
 class ErpRecordAdmin(admin.ModelAdmin):
@@ -145,14 +236,71 @@ class ErpRecordAdmin(admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over the whole table on every page (PERF-3)
     date_hierarchy = None
     queue_columns: tuple = ()
-    readonly_fields = ERP_FIELDS + ("export_checks", "xero_preview", "erp_history")
+    readonly_fields = TECHNICAL_FIELDS
     change_form_template = "admin/integration/erp_change_form.html"
+    change_list_template = "admin/integration/erp_change_list.html"
+
+    def get_list_filter(self, request):
+        # The status is chosen with the tabs above the list, so the side bar keeps the other filters.
+        return [f for f in super().get_list_filter(request) if f != "erp_status"]
+
+    def changelist_view(self, request, extra_context=None):
+        """The queue opens on what awaits a decision; one tab per status, each with its count."""
+        query = request.GET.copy()
+        tab = query.pop(TAB_PARAM, [""])[0]
+        # Only a page being opened gets the default: an action posted from it acts on the rows ticked.
+        if request.method in ("GET", "HEAD") and tab != ALL_TAB and not any(key.split("__")[0] == "erp_status" for key in query):
+            query.setlist("erp_status__in", [",".join(AWAITING)])
+        request.GET = query
+        extra_context = {"title": self.opts.verbose_name_plural.capitalize(), **(extra_context or {}),
+                         "desk_tabs": queue_tabs(self, request, query, tab == ALL_TAB)}
+        return super().changelist_view(request, extra_context)
 
     def get_list_display(self, request):
-        return ("__str__", *self.queue_columns, "status_badge", self.erp_synced_column(request), "erp_status_changed_at")
+        # The ERP columns stand right after the record's name, as in Procore's ERP Integrations tool.
+        return ("__str__", "status_badge", self.erp_synced_column(request), *self.queue_columns, "in_status_since")
 
     def get_readonly_fields(self, request, obj=None):
-        return (self.erp_synced_column(request), *self.readonly_fields)
+        return (*self.readonly_fields, *self._detail_words())
+
+    def get_fieldsets(self, request, obj=None):
+        """The record's own fields (booleans in words), then the ERP bookkeeping, collapsed."""
+        words = self._detail_words()
+        details = [f"{f.name}_in_words" if f"{f.name}_in_words" in words else f.name
+                   for f in self.model._meta.fields if f.editable and f.name not in NOT_DETAILS]
+        return (
+            ("Details", {"fields": details}),
+            ("Technical", {"classes": ("collapse",), "fields": TECHNICAL_FIELDS,
+                           "description": "What the connector keeps to export the record exactly once."}),
+        )
+
+    def _detail_words(self) -> tuple[str, ...]:
+        """A display, in words with the help text beside it, for each boolean field of the record's own."""
+        names = []
+        for field in self.model._meta.fields:
+            if field.get_internal_type() != "BooleanField" or field.name in NOT_DETAILS or field.name == "writeback_pending":
+                continue
+            name = f"{field.name}_in_words"
+            if not hasattr(self, name):
+                setattr(self, name, _boolean_in_words(field))
+            names.append(name)
+        return tuple(names)
+
+    @admin.display(description="Locked in Procore")
+    def locked_state(self, obj):
+        return desk.locked_in_words(obj)
+
+    @admin.display(description="Link back to Procore")
+    def writeback_state(self, obj):
+        return desk.writeback_in_words(obj)
+
+    @admin.display(description="Removed in Procore")
+    def removed_state(self, obj):
+        return desk.removed_in_words(obj)
+
+    @admin.display(description="In status since", ordering="erp_status_changed_at")
+    def in_status_since(self, obj):
+        return f"{obj.erp_status_changed_at:%Y-%m-%d %H:%M}" if obj.erp_status_changed_at else "—"
 
     def erp_synced_column(self, request):
         """SYNC-6: the "ERP synced" column and field for this user: a green tick when the record is in
@@ -165,17 +313,7 @@ class ErpRecordAdmin(admin.ModelAdmin):
         def erp_synced(obj):
             if obj is None or obj.pk is None:
                 return "-"
-            if in_both_systems(obj):
-                mark = format_html('<span class="erp-synced erp-synced-yes" style="color:#2e7d32;font-size:1.3em" '
-                                   'title="In Procore and in Xero (synced {})">✔</span>',
-                                   f"{obj.xero_synced_at:%Y-%m-%d %H:%M}" if obj.xero_synced_at else "")
-            elif obj.is_synced and obj.writeback_pending:
-                # PERF-4: the export does not wait for Procore's budget; the approver sees it is in Xero.
-                mark = format_html('<span class="erp-synced erp-synced-pending" style="color:#b26a00" title="{}">'
-                                   '⧗ in Xero; Procore marking pending</span>', not_synced_reason(obj))
-            else:
-                mark = format_html('<span class="erp-synced erp-synced-no" style="color:#c62828;font-size:1.3em" '
-                                   'title="{}">✘</span>', not_synced_reason(obj))
+            mark = synced_mark(obj)
             action_url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_erp_action", args=[obj.pk])
             action_url = f"{action_url}?{urlencode({'next': next_url})}"
             buttons = []
@@ -189,11 +327,8 @@ class ErpRecordAdmin(admin.ModelAdmin):
                     'name="_erp_action" value="{}" title="{}" style="padding:2px 6px;margin-left:4px">{}</button>',
                     css, action_url, action, title, label,
                 ))
-            links = []
-            if url := procore_url(obj):
-                links.append(format_html('<a href="{}" target="_blank" rel="noopener" class="erp-open-procore">Procore</a>', url))
-            if url := xero_url(obj):
-                links.append(format_html('<a href="{}" target="_blank" rel="noopener" class="erp-open-xero">Xero</a>', url))
+            links = [format_html('<a href="{}" target="_blank" rel="noopener" class="{}">{}</a>', url, css, label)
+                     for label, url, css in open_links(obj)]
             return format_html(
                 '<span style="white-space:nowrap">{}{}{}</span>', mark,
                 format_html_join("", "{}", ((b,) for b in buttons)),
@@ -201,12 +336,6 @@ class ErpRecordAdmin(admin.ModelAdmin):
             )
 
         return erp_synced
-
-    @admin.display(description="Preview in Xero (SYNC-10)")
-    def xero_preview(self, obj):
-        if obj is None or obj.pk is None:
-            return "-"
-        return render_preview(obj)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -230,42 +359,25 @@ class ErpRecordAdmin(admin.ModelAdmin):
 
     @admin.display(description="ERP status", ordering="erp_status")
     def status_badge(self, obj):
-        colour = STATUS_COLOURS.get(obj.erp_status, "#333")
         return format_html(
-            '<span style="color:{};font-weight:bold" title="{}">{}</span>',
-            colour, obj.erp_message, obj.get_erp_status_display(),
+            '<span class="erp-badge erp-badge-{}" data-status="{}" title="{}">{}</span>',
+            obj.erp_status, obj.erp_status, not_synced_reason(obj) if not in_both_systems(obj) else "In Procore and in Xero",
+            obj.get_erp_status_display(),
         )
 
-    @admin.display(description="Export checks (SYNC-5)")
-    def export_checks(self, obj):
-        if obj is None or obj.pk is None:
-            return "-"
-        failures = validate_record(obj)
-        if not failures:
-            return format_html('<span style="color:#2e7d32">{}</span>', "✔ Passes every export rule.")
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join("", '<li style="color:#c62828">{} <small>({})</small></li>', ((f"{f.field}: {f.message}", f.rule) for f in failures)),
-        )
-
-    @admin.display(description="History")
-    def erp_history(self, obj):
-        if obj is None or obj.pk is None:
-            return "-"
-        events = AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-        ).order_by("-created_at", "-id")[:100]
-        if not events:
-            return "No history yet."
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>",
-            ((f"{e.created_at:%Y-%m-%d %H:%M}", e.actor_name, e.action, e.from_status or "-", e.to_status or "-", e.message) for e in events),
-        )
-        return format_html(
-            "<table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Status</th><th>Detail</th></tr></thead><tbody>{}</tbody></table>",
-            rows,
-        )
+    def desk_context(self, request, obj) -> dict:
+        """The record's page as the approver reads it: summary, checks, the Xero document, history."""
+        preview = build_preview(obj)
+        return {
+            "type_label": obj.erp_type_label,
+            "synced_mark": synced_mark(obj),
+            "reason": "" if in_both_systems(obj) else not_synced_reason(obj),
+            "summary": desk.summary(obj),
+            "checks": render_checks(preview["checks"]),
+            "preview": render_preview(obj, preview),
+            "links": open_links(obj),
+            "history": desk.history(obj),
+        }
 
     def has_push_to_accounting_permission(self, request):
         return request.user.has_perm("integration.push_to_accounting")
@@ -294,6 +406,7 @@ class ErpRecordAdmin(admin.ModelAdmin):
             obj = self.get_object(request, object_id)
             if obj is not None:
                 extra_context["erp_actions"] = self.record_actions(request, obj)
+                extra_context["desk"] = self.desk_context(request, obj)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def record_actions(self, request, obj) -> list[tuple[str, str]]:
@@ -307,10 +420,10 @@ class ErpRecordAdmin(admin.ModelAdmin):
             if "accept" in allowed:
                 out.append(("accept", "Re-push to Xero" if obj.erp_status == ErpStatus.FAILED else "Accept"))
             if "reject" in allowed:
-                out.append(("reject", "Reject"))
+                out.append(("reject", "Reject with reason"))
         if user.has_perm("integration.send_to_erp"):
             if "send" in allowed:
-                out.append(("send", "Send to ERP"))
+                out.append(("send", "Send to the approval queue"))
             if "resend" in allowed:
                 out.append(("resend", "Resend"))
             if "retrieve" in allowed:
@@ -345,7 +458,7 @@ class ErpRecordAdmin(admin.ModelAdmin):
         else:
             try:
                 call()
-                self.message_user(request, f"{obj}: {action} done.", messages.SUCCESS)
+                self.message_user(request, f"{obj.erp_type_label.capitalize()} {obj}: {DONE_WORDS[action]}", messages.SUCCESS)
             except (TransitionRefused, PermissionDenied) as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             except Exception as exc:  # Procore or Xero refused a lock, unlock or unlink: say so, change nothing

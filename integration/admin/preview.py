@@ -144,7 +144,7 @@ def build_preview(record) -> dict:
     if contact:
         header.insert(0, ("Contact", f"{_contact_name(record)} (ContactID {contact.get('ContactID') or 'not yet in Xero'})"))
     if model == "subcontractorinvoice" and "DueDate" not in document:
-        header.append(("Dates", "None sent: the payment due date is empty, so Xero applies the contact's terms (INV-1)."))
+        header.append(("Due date", "None sent: the payment due date is empty, so Xero applies the contact's terms."))
     rows = []
     for line in document.get("LineItems", []):
         tracking = "; ".join(f"{t.get('Name')}: {t.get('Option')}" for t in line.get("Tracking") or [])
@@ -165,5 +165,13 @@ def build_preview(record) -> dict:
     return context
 
 
-def render_preview(record) -> str:
-    return render_to_string("admin/integration/xero_preview.html", build_preview(record))
+def render_checks(checks: list[Check]) -> str:
+    return render_to_string("admin/integration/export_checks.html",
+                            {"checks": checks, "failed": [c for c in checks if not c.passed],
+                             "passed": [c for c in checks if c.passed]})
+
+
+def render_preview(record, context: dict | None = None) -> str:
+    """The Xero document alone (the checks are rendered apart, above it, by `render_checks`)."""
+    context = context if context is not None else build_preview(record)
+    return render_to_string("admin/integration/xero_preview.html", {**context, "synced": record.erp_status == "synced"})

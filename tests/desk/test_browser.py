@@ -1,12 +1,16 @@
-"""SYNC-3, SYNC-6: the approver's desk in a real browser (headless Chromium from Debian's packages,
-driven by Selenium through the system chromedriver; nothing is downloaded).
+"""SYNC-3, SYNC-5, SYNC-6, SYNC-10: the approver's routine in a real browser (headless Chromium from
+Debian's packages at 1366x768, driven by Selenium through the system chromedriver; nothing is downloaded).
 
-The approver logs in, filters the queue, bulk-accepts, and sees green ticks once the export has run;
-the pm is offered no accept action, and a crafted POST of it is refused and changes nothing."""
+The approver opens the dashboard, follows the count to the queue, takes the "Ready to export" tab, opens
+a record and sees the Xero preview above the fold, accepts it and sees the row turn synced without
+reloading, and rejects another with a reason; the pm sends a record and is offered no Accept. Each step
+asserts what a person sees: text inside the viewport, not only present in the HTML. Screenshots of each
+step are saved under build/desk-screenshots/ (DESK_SCREENSHOTS overrides it)."""
 
 import os
 import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -17,6 +21,7 @@ from integration.roles import ACCOUNTING_APPROVER, STANDARD
 from tests.factories import LinkFactory, SubcontractorInvoiceFactory, UserFactory
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+SCREENSHOTS = Path(os.environ.get("DESK_SCREENSHOTS", Path(__file__).resolve().parents[2] / "build" / "desk-screenshots"))
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed: pip install -e '.[dev]'")
 pytestmark = [
     pytest.mark.e2e,
@@ -35,7 +40,7 @@ def browser(tmp_path):
     options.binary_location = CHROMIUM
     for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}",
-                "--window-size=1600,1200"):
+                "--window-size=1366,768"):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(2)
@@ -53,20 +58,39 @@ def roles(transactional_db):
 
 
 @pytest.fixture
-def export_succeeds(monkeypatch):
-    """What accept enqueues, run at once: each accepted record of the link is marked synced through the
-    status machine, with its Xero id, the way the export does on Xero's answer."""
+def export_queued(monkeypatch):
+    """What accept enqueues is recorded, not run: the test plays the export's answer itself, later,
+    while the approver's page is open."""
+    queued = []
+    monkeypatch.setattr("integration.services.dispatch.enqueue_export", lambda *, link_id: queued.append(link_id) or "test-task")
+    return queued
+
+
+def xero_answers(invoice):
+    """The export's outcome, as the export writes it on Xero's answer: synced with its Xero id."""
     from integration.services.status import apply_transition, lock_record
 
-    def export(*, link_id):
-        for invoice in SubcontractorInvoice.objects.filter(link_id=link_id, erp_status=ErpStatus.EXPORTING):
-            with transaction.atomic():
-                invoice = lock_record(invoice)
-                apply_transition(invoice, "export_succeeded", actor="system: export",
-                                 update_fields={"xero_id": str(uuid.uuid4()), "xero_synced_at": timezone.now()})
-        return "test-task"
+    with transaction.atomic():
+        apply_transition(lock_record(invoice), "export_succeeded", actor="system: export",
+                         update_fields={"xero_id": str(uuid.uuid4()), "xero_synced_at": timezone.now()})
 
-    monkeypatch.setattr("integration.services.dispatch.enqueue_export", export)
+
+def shot(browser, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def seen(browser, element) -> bool:
+    """The element is displayed and its top edge lies inside the viewport: a person sees it without scrolling."""
+    top, bottom = browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom];", element)
+    return element.is_displayed() and 0 <= top < browser.execute_script("return window.innerHeight") and bottom > 0
+
+
+def visible_text(browser, css) -> str:
+    element = browser.find_element(By.CSS_SELECTOR, css)
+    assert seen(browser, element), f"{css} is not in the viewport"
+    return element.text
 
 
 def log_in(browser, live_server, username):
@@ -83,51 +107,92 @@ def row(browser, text):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_approver_filters_bulk_accepts_and_sees_green_ticks(browser, live_server, roles, export_succeeds):
-    """SYNC-3, SYNC-6: filter, select all, accept; the records come back synced with a green tick."""
-    UserFactory(username="approver", role=ACCOUNTING_APPROVER)
+def test_the_approvers_routine(browser, live_server, roles, export_queued):
+    """SYNC-3, SYNC-5, SYNC-6, SYNC-10: dashboard → queue tab → record with its preview above the fold →
+    accept → the row turns synced without a reload; another is rejected with a reason. At most four clicks
+    per record: the dashboard's count, the tab, the record, the decision."""
+    UserFactory(username="approver", first_name="Alex", last_name="Approver", role=ACCOUNTING_APPROVER)
     link = LinkFactory(name="Harbourside")
-    SubcontractorInvoiceFactory(link=link, invoice_number="INV-QUAY-1")
+    accepted = SubcontractorInvoiceFactory(link=link, invoice_number="INV-QUAY-1")
     SubcontractorInvoiceFactory(link=link, invoice_number="INV-QUAY-2")
-    SubcontractorInvoiceFactory(link=link, invoice_number="INV-HILL-1")
+    SubcontractorInvoiceFactory(link=link, invoice_number="INV-SYNCED", erp_status=ErpStatus.SYNCED, xero_id="s" * 36)
 
     log_in(browser, live_server, "approver")
-    assert "awaiting approval: 3" in browser.find_element(By.ID, f"link-{link.pk}").text.lower()  # the dashboard
-    browser.get(f"{live_server.url}/admin/integration/subcontractorinvoice/?erp_status__exact=ready_to_export")
-    search = browser.find_element(By.ID, "searchbar")
-    search.send_keys("INV-QUAY")
-    search.submit()
-    WebDriverWait(browser, 10).until(lambda b: "INV-HILL-1" not in b.find_element(By.ID, "result_list").text)
-    assert "INV-QUAY-1" in browser.find_element(By.ID, "result_list").text
-    assert row(browser, "INV-QUAY-1").find_elements(By.CSS_SELECTOR, ".erp-synced-no")
+    shot(browser, "1-dashboard")
+    board = browser.find_element(By.ID, f"link-{link.pk}")
+    assert "awaiting approval: 2" in board.text.lower()
+    board.find_element(By.CSS_SELECTOR, "tr.awaiting-subcontractorinvoice td.total a").click()  # click 1
 
-    browser.find_element(By.ID, "action-toggle").click()
-    Select(browser.find_element(By.NAME, "action")).select_by_value("accept_selected")
-    browser.find_element(By.NAME, "index").click()
+    tabs = browser.find_element(By.ID, "queue-tabs")
+    selected = tabs.find_element(By.CSS_SELECTOR, "a.selected")
+    assert seen(browser, tabs) and selected.text == "Awaiting decision2"  # the queue opens on what awaits a decision
+    tabs.find_element(By.CSS_SELECTOR, "a.desk-tab-ready_to_export").click()  # click 2
+    shot(browser, "2-queue-ready-to-export")
+    listing = visible_text(browser, "#result_list")
+    assert "INV-QUAY-1" in listing and "INV-QUAY-2" in listing and "INV-SYNCED" not in listing
+    header = browser.find_element(By.CSS_SELECTOR, "#result_list thead").text.upper()
+    assert header.index("ERP STATUS") < header.index("PROJECT") and "ERP SYNCED" in header
+    width = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the queue scrolls sideways at 1366 px: {width}"
 
+    row(browser, "INV-QUAY-1").find_element(By.PARTIAL_LINK_TEXT, "INV-QUAY-1").click()  # click 3
+    shot(browser, "3-record")
+    assert "Subcontractor invoice INV-QUAY-1" in visible_text(browser, "#record-summary")
+    assert "All 10 export checks pass" in visible_text(browser, "#export-checks")
+    assert "Bill (ACCPAY) it becomes in Xero" in visible_text(browser, "#xero-preview")
+    decision = visible_text(browser, "#record-decision")  # sticky at the bottom of the viewport
+    assert "Accept" in decision and "Reject with reason" in decision
+    assert "Idempotency key" not in browser.find_element(By.TAG_NAME, "body").text  # technical fields are collapsed
+    browser.find_element(By.CSS_SELECTOR, "button[data-erp-action=accept]").click()  # click 4
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.messagelist")))
-    assert "2 accepted." in browser.find_element(By.CSS_SELECTOR, "ul.messagelist").text
-    browser.get(f"{live_server.url}/admin/integration/subcontractorinvoice/")
-    for number in ("INV-QUAY-1", "INV-QUAY-2"):
-        tick = row(browser, number).find_element(By.CSS_SELECTOR, ".erp-synced-yes")
-        assert tick.text == "✔" and "In Procore and in Xero" in tick.get_attribute("title")
-        assert row(browser, number).find_elements(By.CSS_SELECTOR, "a.erp-open-xero")
-    assert row(browser, "INV-HILL-1").find_elements(By.CSS_SELECTOR, ".erp-synced-no")
-    assert SubcontractorInvoice.objects.get(invoice_number="INV-HILL-1").erp_status == ErpStatus.READY_TO_EXPORT
+    assert "accepted" in visible_text(browser, "ul.messagelist")
+    assert "Exporting" in visible_text(browser, "#record-summary")
+    assert export_queued == [link.pk]
+
+    # The queue, all statuses: the accepted row shows Exporting; Xero answers; the row turns synced by itself.
+    browser.get(f"{live_server.url}/admin/integration/subcontractorinvoice/?tab=all")
+    browser.execute_script("window.notReloaded = true;")
+    assert "Exporting" in row(browser, "INV-QUAY-1").text
+    xero_answers(SubcontractorInvoice.objects.get(pk=accepted.pk))
+    WebDriverWait(browser, 15).until(lambda b: "Synced" in row(b, "INV-QUAY-1").text)
+    assert browser.execute_script("return window.notReloaded === true;"), "the page was reloaded"
+    assert row(browser, "INV-QUAY-1").find_elements(By.CSS_SELECTOR, ".erp-synced-yes")
+    shot(browser, "4-row-turned-synced")
+
+    # Reject the other with a reason, from its page.
+    browser.get(f"{live_server.url}/admin/integration/subcontractorinvoice/?erp_status__exact=ready_to_export")
+    row(browser, "INV-QUAY-2").find_element(By.PARTIAL_LINK_TEXT, "INV-QUAY-2").click()
+    browser.find_element(By.ID, "reject-reason").send_keys("Wrong period: bill it in December")
+    browser.find_element(By.CSS_SELECTOR, "button[data-erp-action=reject]").click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.messagelist")))
+    shot(browser, "5-rejected")
+    assert "Rejected by the approver: Wrong period: bill it in December" in visible_text(browser, "#record-summary")
+    rejected = SubcontractorInvoice.objects.get(invoice_number="INV-QUAY-2")
+    assert (rejected.erp_status, rejected.erp_message) == (ErpStatus.REJECTED, "Wrong period: bill it in December")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pm_sees_no_accept_and_a_crafted_post_is_refused(browser, live_server, roles, export_succeeds):
-    """SYNC-3: the pm's action list has no accept; forcing it into the form is refused and changes nothing."""
+def test_pm_sends_a_record_and_is_offered_no_accept(browser, live_server, roles, export_queued):
+    """SYNC-3: the pm sends a record from its page; neither its page nor the list offers Accept, and a
+    crafted POST of the accept action is refused and changes nothing."""
     UserFactory(username="pm", role=STANDARD)
-    SubcontractorInvoiceFactory(invoice_number="INV-PM-1")
+    invoice = SubcontractorInvoiceFactory(invoice_number="INV-PM-1", erp_status=ErpStatus.NOT_SENT)
 
     log_in(browser, live_server, "pm")
+    browser.get(f"{live_server.url}/admin/integration/subcontractorinvoice/{invoice.pk}/change/")
+    decision = visible_text(browser, "#record-decision")
+    assert "Send to the approval queue" in decision and "Accept" not in decision
+    browser.find_element(By.CSS_SELECTOR, "button[data-erp-action=send]").click()
+    WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.messagelist")))
+    shot(browser, "6-pm-sent")
+    assert "Ready to export" in visible_text(browser, "#record-summary")
+    decision = visible_text(browser, "#record-decision")
+    assert "Retrieve" in decision and "Accept" not in decision
+    assert SubcontractorInvoice.objects.get(pk=invoice.pk).erp_status == ErpStatus.READY_TO_EXPORT
+
     browser.get(f"{live_server.url}/admin/integration/subcontractorinvoice/")
     values = [o.get_attribute("value") for o in Select(browser.find_element(By.NAME, "action")).options]
-    assert "accept_selected" not in values and "reject_selected" not in values
-    assert "send_selected" in values
-
+    assert "accept_selected" not in values and "reject_selected" not in values and "send_selected" in values
     # Craft the POST: add the accept option to the form and submit it.
     browser.execute_script(
         "const s = document.querySelector('select[name=action]');"
@@ -137,5 +202,5 @@ def test_pm_sees_no_accept_and_a_crafted_post_is_refused(browser, live_server, r
     browser.find_element(By.NAME, "index").click()
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "result_list")))
     assert browser.find_element(By.CSS_SELECTOR, "ul.messagelist").text == "No action selected."  # Django refuses it
-    assert row(browser, "INV-PM-1").find_elements(By.CSS_SELECTOR, ".erp-synced-no")
-    assert SubcontractorInvoice.objects.get(invoice_number="INV-PM-1").erp_status == ErpStatus.READY_TO_EXPORT
+    assert SubcontractorInvoice.objects.get(pk=invoice.pk).erp_status == ErpStatus.READY_TO_EXPORT
+    assert export_queued == []

@@ -39,9 +39,10 @@ def test_dashboard_shows_each_links_desk(client, approver):
     section = html[html.index(f'id="link-{link.pk}"'):html.index(f'id="link-{other.pk}"')]
     invoices = section[section.index("awaiting-subcontractorinvoice"):section.index("</tr>", section.index("awaiting-subcontractorinvoice"))]
     # < 1 day: 1, 1–7 days: 0, 7–30 days: 1, > 30 days: 0, total 2
-    assert ">1</a></td><td>0</td><td>" in invoices and "<strong>2</strong>" in invoices
+    assert '>1</a></td><td class="num age-week">0</td>' in invoices and "<strong>2</strong>" in invoices
     commitments = section[section.index("awaiting-commitment"):]
-    assert "<td>0</td><td>0</td><td>0</td><td><a" in commitments and "age=older" in commitments
+    assert ('<td class="num age-today">0</td><td class="num age-week">0</td><td class="num age-month">0</td>'
+            '<td class="num age-older"><a') in commitments and "age=older" in commitments
     assert "Awaiting approval: 3" in section
     assert "Subcontractor invoices: 1" in section  # one failure since the last run, not two
     assert "4321 of 5000" in section

@@ -35,7 +35,7 @@ def test_synced_record_shows_a_green_tick_and_both_links(client, approver, setti
     settings.XERO_WEB_URL = "https://go.xero.example"
     client.force_login(approver)
     invoice = SubcontractorInvoiceFactory(invoice_number="INV-SYNCED", erp_status=ErpStatus.SYNCED, xero_id="a1b2c3d4-0000-0000-0000-000000000001")
-    row = row_of(client.get(reverse(CHANGELIST)).content.decode(), "INV-SYNCED")
+    row = row_of(client.get(reverse(CHANGELIST) + "?tab=all").content.decode(), "INV-SYNCED")
     assert "erp-synced-yes" in row and "✔" in row and "In Procore and in Xero" in row
     assert "erp-refresh" not in row
     assert "https://go.xero.example/AccountsPayable/View.aspx?InvoiceID=a1b2c3d4-0000-0000-0000-000000000001" in row
@@ -47,7 +47,7 @@ def test_failed_record_shows_a_red_cross_with_the_reason_and_a_refresh(client, a
     """SYNC-6: a failed record has a red cross whose hover text is Xero's message, and a refresh button."""
     client.force_login(approver)
     SubcontractorInvoiceFactory(invoice_number="INV-FAILED", erp_status=ErpStatus.FAILED, erp_message="Account code '310' is not a valid code")
-    row = row_of(client.get(reverse(CHANGELIST)).content.decode(), "INV-FAILED")
+    row = row_of(client.get(reverse(CHANGELIST) + "?tab=all").content.decode(), "INV-FAILED")
     assert "erp-synced-no" in row and "✘" in row
     assert 'title="Export failed: Account code &#x27;310&#x27; is not a valid code"' in row
     assert 'value="accept"' in row and "erp-refresh" in row
@@ -65,7 +65,7 @@ def test_each_unsynced_state_says_why(client, approver, status, reason):
     """SYNC-6: the red cross's hover text says why the record is not synced."""
     client.force_login(approver)
     SubcontractorInvoiceFactory(invoice_number="INV-X", erp_status=status, erp_message="Wrong period")
-    row = row_of(client.get(reverse(CHANGELIST)).content.decode(), "INV-X")
+    row = row_of(client.get(reverse(CHANGELIST) + "?tab=all").content.decode(), "INV-X")
     assert "erp-synced-no" in row and reason.replace("'", "&#x27;") in row
 
 
@@ -86,7 +86,7 @@ def test_refresh_and_lock_are_refused_to_a_pm_and_change_nothing(client, pm):
     client.force_login(pm)
     failed = SubcontractorInvoiceFactory(invoice_number="INV-F", erp_status=ErpStatus.FAILED)
     synced = SubcontractorInvoiceFactory(invoice_number="INV-S", erp_status=ErpStatus.SYNCED, xero_id="x" * 36)
-    html = client.get(reverse(CHANGELIST)).content.decode()
+    html = client.get(reverse(CHANGELIST) + "?tab=all").content.decode()
     assert "erp-refresh" not in row_of(html, "INV-F") and "erp-lock" not in row_of(html, "INV-S")
     response = client.post(reverse("admin:integration_subcontractorinvoice_erp_action", args=[failed.pk]), {"_erp_action": "accept"})
     texts = [str(m) for m in get_messages(response.wsgi_request)]
@@ -104,7 +104,7 @@ def test_erp_admin_sees_lock_or_unlock_by_state(client, erp_admin):
     SubcontractorInvoiceFactory(invoice_number="INV-UNLOCKED", erp_status=ErpStatus.SYNCED, xero_id="u" * 36)
     SubcontractorInvoiceFactory(invoice_number="INV-LOCKED", erp_status=ErpStatus.SYNCED, xero_id="l" * 36, locked=True)
     SubcontractorInvoiceFactory(invoice_number="INV-QUEUED")
-    html = client.get(reverse(CHANGELIST)).content.decode()
+    html = client.get(reverse(CHANGELIST) + "?tab=all").content.decode()
     assert 'value="lock"' in row_of(html, "INV-UNLOCKED")
     assert 'value="unlock"' in row_of(html, "INV-LOCKED")
     assert "erp-lock" not in row_of(html, "INV-QUEUED")
@@ -143,7 +143,7 @@ def test_the_column_is_on_every_exportable_list_and_page(client, approver):
         "ownerinvoice": (OwnerInvoiceFactory(xero_id=guid, erp_status=ErpStatus.SYNCED), f"/AccountsReceivable/View.aspx?InvoiceID={guid}"),
     }
     for model, (record, xero_path) in records.items():
-        listing = client.get(reverse(f"admin:integration_{model}_changelist")).content.decode()
+        listing = client.get(reverse(f"admin:integration_{model}_changelist") + "?tab=all").content.decode()
         page = client.get(reverse(f"admin:integration_{model}_change", args=[record.pk])).content.decode()
         for html in (listing, page):
             assert "ERP synced" in html and "erp-synced-" in html, model
