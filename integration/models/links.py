@@ -64,6 +64,11 @@ class CompanyLink(models.Model):
     job_cost_sync_time = models.TimeField(default="02:00", help_text="Daily job cost sync, local time.")
     project_stage_name = models.CharField(max_length=100, default="Send to Xero")
     vendor_contact_group = models.CharField(max_length=100, default="Procore")
+    procore_webhooks = models.BooleanField(
+        default=False,
+        help_text="Procore webhooks are set up for this company, so each change is re-read as its event "
+                  "arrives: the hourly pull becomes a daily safety net (PERF-5).",
+    )
     procore_standard_cost_code_list_id = models.BigIntegerField(null=True, blank=True)
 
     # High-water marks of the incremental syncs, per resource: {"vendors": "2026-01-01T00:00:00+00:00"}

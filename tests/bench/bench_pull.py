@@ -90,6 +90,14 @@ def test_pull_costs(link, sandboxes):
     incremental = pull_link(link_id=link.pk, trigger=SyncRun.Trigger.SCHEDULE)
     incremental_calls = procore_calls(sandboxes, before)
 
+    link.refresh_from_db()
+    link.procore_webhooks = True
+    link.save()
+    later(sandboxes, 1)
+    before = len(sandboxes.procore.calls)
+    hooked = pull_link(link_id=link.pk, trigger=SyncRun.Trigger.SCHEDULE)
+    hooked_calls = procore_calls(sandboxes, before)
+
     print(f"\n== Pull benchmark: {PROJECTS} projects x {PER_PROJECT} subcontracts (a line, a change order and an "
           f"invoice each) and {PER_PROJECT} owner invoices ==")
     print(f"full pull             {full.status}; {len(full_calls)} Procore calls for {records} records; {mirrored} documents mirrored "
@@ -98,6 +106,8 @@ def test_pull_costs(link, sandboxes):
     print(f"incremental unchanged {incremental.status} ({incremental.message}); {len(incremental_calls)} Procore calls, "
           f"{len(incremental_calls) / max(1, projects):.2f} per project")
     print(f"  by endpoint         {by_path(incremental_calls)}")
+    print(f"with webhooks on      {hooked.status}; {len(hooked_calls)} Procore calls (the hourly pull waits for the daily "
+          "full read; events re-read what they name)")
     print(f"pull: {records} records, {len(full_calls) / records:.2f} procore calls/record full, "
           f"{len(incremental_calls)} procore calls incremental unchanged, {projects} projects")
     assert mirrored == PROJECTS * PER_PROJECT * 4

@@ -112,6 +112,12 @@ def pull_link(*, link_id: int, trigger: str = "on_demand", actor=None, resources
     tracker = _start(link, trigger, actor, {"resources": list(wanted), "full": full})
     if not tracker.running:
         return tracker.run
+    if trigger == SyncRun.Trigger.SCHEDULE and link.procore_webhooks and not full and resources is None:
+        # PERF-5: with Procore's webhooks on, each event re-reads its record (pull_record); the hourly
+        # pull reads nothing and costs no call, and once a day it is the full read that catches what an
+        # event missed (a lost delivery, a deleted record).
+        return tracker.finish(message="Procore webhooks are on: changes are read as their events arrive; "
+                                      "the full read of the daily safety net is not due yet.")
     if unknown:
         return tracker.finish(status=SyncRun.Status.FAILED,
                               message=f"Unknown resources: {', '.join(unknown)}; known: {', '.join(RESOURCES)}.")
