@@ -28,3 +28,30 @@ def stored_secrets_readable(app_configs=None, databases=None, **kwargs):
              "company link's page. Until then the admin shows them as \"needs reconnect: the encryption key changed\".",
         id=KEY_CHANGED,
     )]
+
+
+CROSS_LINK = "integration.W002"
+
+
+@register()
+def links_isolated(app_configs=None, databases=None, **kwargs):
+    """Account mappings saved before links were checked (SEC-3) that point at another link's cost item:
+    the job cost import ignores them, so they are named here to be corrected."""
+    from django.db.models import F
+
+    from integration.models import AccountMapping
+
+    try:
+        crossed = list(AccountMapping.objects.exclude(cost_item__link=F("link"))
+                       .select_related("link", "cost_item__link").order_by("link__name", "account_code")[:50])
+    except DatabaseError:
+        return []
+    if not crossed:
+        return []
+    named = "; ".join(f"{m.link}: account {m.account_code} → {m.cost_item.item_code} of {m.cost_item.link}" for m in crossed)
+    return [Warning(
+        f"{len(crossed)} account mapping(s) point at a cost item of another link, and the job cost import ignores "
+        f"them: {named}.",
+        hint="Open each under Integration › Account mappings and choose a cost item of its own link.",
+        id=CROSS_LINK,
+    )]

@@ -172,3 +172,20 @@ def test_list_filters_offer_the_chosen_links_records_only(two_links, admin_clien
     assert f"{field}__id__exact={one[field].pk}" not in page
     page = admin_client.get(url).content.decode()
     assert f"{two[field]} · Quay Construction" in page and f"{one[field]} · Harbour Builders" in page
+
+
+def test_a_mapping_saved_across_links_before_the_check_is_named_and_ignored(two_links):
+    """SEC-3, JC-8: a mapping already in the database that points at another link's cost item (written
+    before forms checked links) is named by the system check integration.W002, and the job cost import of
+    its link does not use it."""
+    from django.core import checks
+
+    from integration.services.imports.job_costs import JobCostImporter
+
+    one, two = two_links[1], two_links[2]
+    m.AccountMapping.objects.bulk_create([m.AccountMapping(link=two["link"], account_code="610", cost_item=one["item"]),
+                                          m.AccountMapping(link=two["link"], account_code="620", cost_item=two["item"])])
+    [warning] = [w for w in checks.run_checks() if w.id == "integration.W002"]
+    assert f"Quay Construction: account 610 → {one['item'].item_code} of Harbour Builders" in warning.msg
+    importer = JobCostImporter(two["link"], xero=None, procore=None, tracker=None)
+    assert importer.mappings == {"620": two["item"]}
