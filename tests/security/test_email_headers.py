@@ -88,3 +88,28 @@ def test_a_mail_server_that_is_down_leaves_the_rejection_standing(django_capture
 def test_every_line_boundary_becomes_a_space(value):
     """SEC-4: each line boundary Python or a mail client knows, and NUL, is one space in a header."""
     assert header_text(value) == "a b"
+
+
+class RefusingOneAddress(BaseEmailBackend):
+    """A mail server that refuses one recipient and accepts the others."""
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            if "refused@example.com" in message.to:
+                raise smtplib.SMTPRecipientsRefused({"refused@example.com": (550, b"No such user")})
+            mail.outbox.append(message)
+        return len(email_messages)
+
+
+def test_one_refused_daily_summary_does_not_stop_the_others(caplog):
+    """SEC-4, SYNC-9: the mail server refusing one approver's address leaves the other approvers' daily
+    summary sent; the refusal is logged with the user, and the count says how many were sent."""
+    from integration import tasks
+
+    UserFactory(username="refused", email="refused@example.com", role=ACCOUNTING_APPROVER)
+    UserFactory(username="zoe", email="zoe@example.com", role=ACCOUNTING_APPROVER)
+    SubcontractorInvoiceFactory(erp_status=ErpStatus.READY_TO_EXPORT)
+    with override_settings(EMAIL_BACKEND=f"{__name__}.RefusingOneAddress"), caplog.at_level(logging.ERROR):
+        assert tasks.send_daily_summary() == 1
+    assert [m.to for m in mail.outbox] == [["zoe@example.com"]]
+    assert any("daily summary to user" in r.getMessage() for r in caplog.records)

@@ -189,3 +189,44 @@ def test_a_mapping_saved_across_links_before_the_check_is_named_and_ignored(two_
     assert f"Quay Construction: account 610 → {one['item'].item_code} of Harbour Builders" in warning.msg
     importer = JobCostImporter(two["link"], xero=None, procore=None, tracker=None)
     assert importer.mappings == {"620": two["item"]}
+
+
+def test_linking_another_links_company_to_a_xero_contact_is_refused(two_links, admin_client):
+    """SEC-3, CO-3: the "link companies" page of link 2 cannot link link 1's vendor: the posted vendor is
+    looked up in link 2 only (404), and link 1's vendor keeps its Xero contact."""
+    one, two = two_links[1], two_links[2]
+    vendor = one["vendor"]
+    m.Vendor.objects.filter(pk=vendor.pk).update(xero_id="")
+    answer = admin_client.post(reverse("admin:integration_companylink_contacts", args=[two["link"].pk]),
+                               {"vendor": vendor.pk, "contact_id": "00000000-0000-0000-0000-000000000001"})
+    assert answer.status_code == 404
+    vendor.refresh_from_db()
+    assert vendor.xero_id == "" and vendor.link == one["link"]
+
+
+def test_every_admin_form_relating_a_links_records_checks_the_link():
+    """SEC-3: every admin of a link's records whose form can relate it to another link's records (a
+    foreign key or many-to-many to them, editable by someone) uses the link-checking form, so a mapping
+    or setting added later cannot skip the check."""
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    from integration.admin.isolation import LinkScopedForm
+    from integration.isolation import is_link_scoped
+
+    request = RequestFactory().get("/")
+    request.user = get_user_model()(username="root", is_superuser=True, is_staff=True, is_active=True)
+    unchecked = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "integration" or not is_link_scoped(model):
+            continue
+        relations = [fld.name for fld in model._meta.get_fields()
+                     if (fld.many_to_one or fld.many_to_many) and not fld.auto_created and fld.name != "link"
+                     and fld.related_model is not None and is_link_scoped(fld.related_model) and fld.editable]
+        if not relations or not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+            continue  # written by the services only: no form relates it by hand
+        editable = set(relations) - set(model_admin.readonly_fields)
+        if editable and not issubclass(model_admin.form, LinkScopedForm):
+            unchecked.append((model.__name__, sorted(editable)))
+    assert unchecked == []
