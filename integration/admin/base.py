@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 
 from integration.models import ErpStatus
 from integration.services import queue
@@ -95,6 +96,45 @@ def retrieve_selected(modeladmin, request, queryset):
     report_bulk(modeladmin, request, queue.records_retrieve(records=queryset, actor=request.user), "retrieved")
 
 
+@admin.action(description="Check against Xero", permissions=["push_to_accounting"])
+def check_against_xero_selected(modeladmin, request, queryset):
+    """DRIFT-1: read the selected records' documents from Xero now and compare them."""
+    from integration.services.reconcile import reconcile_records
+
+    for run in reconcile_records(records=[r for r in queryset if r.xero_id], actor=request.user):
+        level = messages.WARNING if run.counts.get("out_of_sync") else messages.SUCCESS
+        modeladmin.message_user(request, f"{run.link}: {run.message}", level)
+
+
+@admin.action(description="Accept Xero's version (out of sync)", permissions=["push_to_accounting"])
+def accept_xero_selected(modeladmin, request, queryset):
+    """DRIFT-2: keep what Xero holds for each selected out-of-sync record."""
+    from integration.services.drift_moves import record_accept_xero
+
+    report_bulk(modeladmin, request, queue._bulk(queryset, lambda r: record_accept_xero(record=r, actor=request.user)),
+                "accepted as Xero holds them")
+
+
+@admin.action(description="Re-export from Procore (out of sync; shows the change first)", permissions=["push_to_accounting"])
+def reexport_selected(modeladmin, request, queryset):
+    """DRIFT-2: the exact change each re-export makes in Xero is shown; only a confirmation sends it."""
+    from integration.services.drift_moves import record_reexport, reexport_preview
+
+    if request.POST.get("confirm_reexport"):
+        report_bulk(modeladmin, request, queue._bulk(queryset, lambda r: record_reexport(record=r, actor=request.user)),
+                    "sent to Xero again")
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": f"Re-export {queryset.count()} {modeladmin.model._meta.verbose_name_plural} from Procore",
+        "queryset": queryset,
+        "changes": [(r, reexport_preview(r) if r.erp_status == ErpStatus.OUT_OF_SYNC else None) for r in queryset],
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/integration/reexport_confirm.html", context)
+
+
 def not_synced_reason(obj) -> str:
     """Why a record is not in both systems, in the approver's words (the red cross's hover text)."""
     status = obj.erp_status
@@ -176,6 +216,10 @@ DONE_WORDS = {
     "lock": "locked in Procore.",
     "unlock": "unlocked in Procore: it can be edited there.",
     "unlink": "unlinked from its Xero document.",
+    "accept_overwrite": "accepted, overwriting the edit made in Xero; the export to Xero is queued.",
+    "accept_xero": "Xero's version accepted; it is synced again.",
+    "reexport": "re-exported from Procore; the export updates its Xero document.",
+    "check_xero": "checked against Xero (see its status and the run under Sync runs).",
 }
 TAB_PARAM, ALL_TAB = "tab", "all"
 AWAITING = (ErpStatus.READY_TO_EXPORT, ErpStatus.READY_TO_UPDATE)
@@ -230,7 +274,8 @@ def _boolean_in_words(field):
 class ErpRecordAdmin(admin.ModelAdmin):
     """Base of every exportable type's admin: the queue, its filters, actions, checks and history."""
 
-    actions = [accept_selected, reject_selected, send_selected, retrieve_selected]
+    actions = [accept_selected, reject_selected, send_selected, retrieve_selected, check_against_xero_selected,
+               accept_xero_selected, reexport_selected]
     list_filter = ["erp_status", AgeFilter, "link"]
     list_per_page = 50
     show_full_result_count = False  # no COUNT(*) over the whole table on every page (PERF-3)
@@ -377,7 +422,31 @@ class ErpRecordAdmin(admin.ModelAdmin):
             "preview": render_preview(obj, preview),
             "links": open_links(obj),
             "history": desk.history(obj),
+            "xero_versions": self.xero_versions(obj),
         }
+
+    @admin.display(description="Xero's version (DRIFT-3)")
+    def xero_versions(self, obj):
+        """What Xero holds now, what the connector last sent, what it would send: side by side, with the
+        fields edited in Xero marked, and the exact change a re-export would make."""
+        if obj is None or obj.pk is None or not obj.xero_id:
+            return "-"
+        from integration.services.drift_moves import reexport_preview, xero_versions
+
+        versions = xero_versions(obj)
+        if not obj.xero_drift and obj.erp_status != ErpStatus.OUT_OF_SYNC:
+            checked = f" (checked {obj.xero_checked_at:%Y-%m-%d %H:%M})" if obj.xero_checked_at else " (not checked yet)"
+            return format_html('<span style="color:#2e7d32">{}</span>', "✔ Xero holds what was last sent" + checked + ".")
+        rows = format_html_join("", '<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+            (mark_safe(' style="background:#fff3e0" class="edited-in-xero"') if now != sent and sent else "", field, now, sent, new)
+            for field, now, sent, new in versions.rows))
+        change = reexport_preview(obj)
+        return format_html(
+            '<p style="color:#e65100"><strong>Edited in Xero:</strong> {}</p>'
+            '<table class="xero-versions"><thead><tr><th>Field</th><th>What Xero holds now</th><th>What the connector last sent</th>'
+            '<th>What it would send</th></tr></thead><tbody>{}</tbody></table><p><strong>A re-export (or accepting the update) '
+            'would change in Xero:</strong> {}</p>',
+            obj.xero_drift or obj.erp_message, rows, "; ".join(change) or "nothing")
 
     def has_push_to_accounting_permission(self, request):
         return request.user.has_perm("integration.push_to_accounting")
@@ -417,8 +486,16 @@ class ErpRecordAdmin(admin.ModelAdmin):
         user = request.user
         out = []
         if user.has_perm("integration.push_to_accounting"):
-            if "accept" in allowed:
+            if "accept" in allowed and obj.xero_id and obj.xero_drift:
+                out.append(("accept_overwrite", "Accept, overwriting Xero's edit"))  # DRIFT-3: never silently
+            elif "accept" in allowed:
                 out.append(("accept", "Re-push to Xero" if obj.erp_status == ErpStatus.FAILED else "Accept"))
+            if obj.erp_status == ErpStatus.OUT_OF_SYNC:  # DRIFT-2
+                out.append(("accept_xero", "Accept Xero's version"))
+                out.append(("reexport", "Re-export from Procore"))
+                out.append(("unlink", "Unlink (voided or deleted in Xero)"))
+            if obj.xero_id:
+                out.append(("check_xero", "Check against Xero"))
             if "reject" in allowed:
                 out.append(("reject", "Reject with reason"))
         if user.has_perm("integration.send_to_erp"):
@@ -442,6 +519,8 @@ class ErpRecordAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(request.path)
 
     def _run_record_action(self, request, obj, action: str):
+        from integration.services import drift_moves, reconcile
+
         calls = {
             "accept": lambda: queue.record_accept(record=obj, actor=request.user),
             "reject": lambda: queue.record_reject(record=obj, actor=request.user, reason=request.POST.get("reason", "")),
@@ -451,6 +530,10 @@ class ErpRecordAdmin(admin.ModelAdmin):
             "lock": lambda: queue.record_lock(record=obj, actor=request.user),
             "unlock": lambda: queue.record_unlock(record=obj, actor=request.user),
             "unlink": lambda: queue.record_unlink(record=obj, actor=request.user),
+            "accept_overwrite": lambda: queue.record_accept(record=obj, actor=request.user, overwrite_xero_edit=True),
+            "accept_xero": lambda: drift_moves.record_accept_xero(record=obj, actor=request.user),
+            "reexport": lambda: drift_moves.record_reexport(record=obj, actor=request.user),
+            "check_xero": lambda: reconcile.reconcile_records(records=[obj], actor=request.user),
         }
         call = calls.get(action)
         if call is None:
@@ -462,7 +545,7 @@ class ErpRecordAdmin(admin.ModelAdmin):
             except (TransitionRefused, PermissionDenied) as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             except Exception as exc:  # Procore or Xero refused a lock, unlock or unlink: say so, change nothing
-                if action not in ("lock", "unlock", "unlink"):
+                if action not in ("lock", "unlock", "unlink", "check_xero"):
                     raise
                 logger.exception("%s of %s failed", action, obj)
                 self.message_user(request, f"{obj}: {action} failed, nothing was changed: {exc}", messages.ERROR)

@@ -84,15 +84,28 @@ def record_retrieve(*, record, actor):
         return apply_transition(record, "retrieve", actor=actor)
 
 
-def record_accept(*, record, actor):
-    """An approver accepts a record for export (SYNC-3, SYNC-5)."""
+class EditedInXero(TransitionRefused):
+    """The record's Xero document was edited in Xero since its last export (DRIFT-3): accepting the update
+    would overwrite that edit, so it takes an explicit "overwrite Xero's edit"."""
+
+
+def record_accept(*, record, actor, overwrite_xero_edit: bool = False):
+    """An approver accepts a record for export (SYNC-3, SYNC-5). A record already in Xero whose document
+    was edited there since (the reconcile's ``xero_drift``) is only accepted with ``overwrite_xero_edit``
+    (DRIFT-3): the accountant's edit is never overwritten silently."""
     _require(actor, PUSH_PERMISSION, "accept records for export (only accounting approvers can)")
     with transaction.atomic():
         record = lock_record(record)
+        if record.xero_id and record.xero_drift and not overwrite_xero_edit:
+            raise EditedInXero(
+                f"{record.erp_type_label.capitalize()} '{record}' was edited in Xero since its last export "
+                f"({record.xero_drift}); open it to compare the three versions and accept with \"overwrite Xero's edit\".")
         _ensure_valid(record)
         apply_transition(
             record, "accept", actor=actor,
-            update_fields={"erp_message": "", "accepted_by": None if isinstance(actor, str) else actor, "retry_after": None},
+            message=f"Overwriting Xero's edit: {record.xero_drift}" if record.xero_id and record.xero_drift else "",
+            update_fields={"erp_message": "", "accepted_by": None if isinstance(actor, str) else actor, "retry_after": None,
+                           "xero_drift": ""},
         )
         _after_accept(record)
     return record
@@ -145,7 +158,10 @@ def record_unlock(*, record, actor):
 def record_unlink(*, record, actor, xero_document_removed: Callable | None = None):
     """Unlink a record from Xero (SYNC-7, CMT-3, CCO-2): only once its Xero document is deleted or
     voided, as Xero says at this moment; the link is cleared on both sides."""
-    _require(actor, MANAGE_PERMISSION, "unlink records")
+    # An accounting approver may unlink an out-of-sync record (the third drift resolution, DRIFT-2);
+    # any other unlink is an ERP admin's.
+    if getattr(actor, "has_perm", None) is None or record.erp_status != ErpStatus.OUT_OF_SYNC or not actor.has_perm(PUSH_PERMISSION):
+        _require(actor, MANAGE_PERMISSION, "unlink records")
     if xero_document_removed is None:
         from integration.services.xero_checks import xero_document_removed
     with transaction.atomic():
@@ -215,6 +231,7 @@ def _bulk(records: Iterable, call) -> BulkResult:
 def records_accept(*, records: Iterable, actor) -> BulkResult:
     """Accept many records: the valid ones are accepted, each refusal is reported by name (SYNC-3)."""
     _require(actor, PUSH_PERMISSION, "accept records for export (only accounting approvers can)")
+    # Never overwrite: a record edited in Xero is held back and named (DRIFT-3).
     return _bulk(records, lambda r: record_accept(record=r, actor=actor))
 
 

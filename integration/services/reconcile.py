@@ -103,6 +103,33 @@ def resource_of(record) -> str:
     return RESOURCE_OF[model]
 
 
+def baselines_for(resource: str, records: list) -> dict[str, dict | None]:
+    """What the connector last sent of each document (by lower-case Xero id), from the audit trail."""
+    by_type = defaultdict(list)
+    for record in records:
+        by_type[ContentType.objects.get_for_model(record).pk].append(record.pk)
+    if not by_type:
+        return {}
+    query = Q()
+    for ct, pks in by_type.items():
+        query |= Q(content_type_id=ct, object_id__in=pks)
+    key = ID_KEY[resource]
+    id_of = {(ContentType.objects.get_for_model(r).pk, r.pk): r.xero_id.lower() for r in records}
+    out: dict[str, dict | None] = {}
+    events = AuditEvent.objects.filter(query, action__in=BASELINE_ACTIONS).order_by("-created_at", "-id").values(
+        "content_type_id", "object_id", "payload", "response")
+    for event in events.iterator():
+        xero_id = id_of.get((event["content_type_id"], event["object_id"]))
+        if xero_id is None or xero_id in out:
+            continue
+        response, payload = event["response"], event["payload"]
+        if isinstance(response, dict) and str(response.get(key, "")).lower() == xero_id:
+            out[xero_id] = response
+        elif isinstance(payload, dict) and payload:
+            out[xero_id] = payload
+    return out
+
+
 class Reconciler:
     """One reconcile of one link: reads, compares, moves records, keeps what it read."""
 
@@ -154,30 +181,7 @@ class Reconciler:
 
     # ------------------------------------------------------------------ baselines
     def baselines(self, resource: str, records: list) -> dict[str, dict | None]:
-        """What the connector last sent of each document (by lower-case Xero id), from the audit trail."""
-        by_type = defaultdict(list)
-        for record in records:
-            by_type[ContentType.objects.get_for_model(record).pk].append(record.pk)
-        if not by_type:
-            return {}
-        query = Q()
-        for ct, pks in by_type.items():
-            query |= Q(content_type_id=ct, object_id__in=pks)
-        key = ID_KEY[resource]
-        id_of = {(ContentType.objects.get_for_model(r).pk, r.pk): r.xero_id.lower() for r in records}
-        out: dict[str, dict | None] = {}
-        events = AuditEvent.objects.filter(query, action__in=BASELINE_ACTIONS).order_by("-created_at", "-id").values(
-            "content_type_id", "object_id", "payload", "response")
-        for event in events.iterator():
-            xero_id = id_of.get((event["content_type_id"], event["object_id"]))
-            if xero_id is None or xero_id in out:
-                continue
-            response, payload = event["response"], event["payload"]
-            if isinstance(response, dict) and str(response.get(key, "")).lower() == xero_id:
-                out[xero_id] = response
-            elif isinstance(payload, dict) and payload:
-                out[xero_id] = payload
-        return out
+        return baselines_for(resource, records)
 
     # ------------------------------------------------------------------ comparing
     def linked_records(self, resource: str, ids: Iterable[str]) -> list:
