@@ -66,8 +66,12 @@ ASGI_APPLICATION = "config.asgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several threads (the django-q2 cluster, the demo's web server) share one file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several processes (the django-q2 cluster, the demo's web server) share one file: WAL lets readers
+    # and a writer work together, and IMMEDIATE transactions take the write lock when they begin, so a
+    # writer waits up to `timeout` seconds for another instead of failing at once with "database is
+    # locked" (SQLite does not wait when a read transaction tries to become a write one).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Secrets (SEC-1, REL-7). SECRET_KEY signs sessions and CSRF tokens; FIELD_ENCRYPTION_KEY holds the Fernet

@@ -11,6 +11,7 @@ Mounts (werkzeug's DispatcherMiddleware; each sandbox builds its absolute URLs f
     /_sandbox/state  GET: {"xero": ..., "procore": ...}
     /_sandbox/reset  POST: empties both
     /_sandbox/records  POST {kind, data}: a record created in Procore as a user would (Procore sandbox)
+    /procore-web, /xero-web  a read-only page per record, for PROCORE_WEB_URL / XERO_WEB_URL (sandbox_web.py)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from integration.sandbox_web import web_page
 from procore_client.sandbox import ProcoreSandbox
 from xero_client.sandbox import XeroSandbox
 
@@ -46,7 +48,9 @@ def build_app(xero: XeroSandbox, procore: ProcoreSandbox):
     def root(environ, start_response):
         request = Request(environ)
         path = request.path.rstrip("/")
-        if path == "/_sandbox/state" and request.method == "GET":
+        if (page := web_page(request, procore, xero)) is not None:
+            response = page
+        elif path == "/_sandbox/state" and request.method == "GET":
             body = {"xero": xero.state(), "procore": procore.state()}
             response = Response(json.dumps(body), mimetype="application/json")
         elif path == "/_sandbox/reset" and request.method == "POST":

@@ -68,3 +68,20 @@ def validation_context(record) -> validation.Context:
 
 def validate_record(record) -> list[validation.Failure]:
     return validation.validate(record, record_lines(record), validation_context(record))
+
+
+def export_work_waiting(link_id: int) -> bool:
+    """Whether the link's export has anything to do: an accepted record it may claim now (not deferred,
+    not leased to a live worker). Procore's origin_ids still to be written are the writeback task's."""
+    from django.utils import timezone
+
+    from integration.models import EXPORTABLE_MODELS
+
+    now = timezone.now()
+    for model in EXPORTABLE_MODELS:
+        rows = model.objects.filter(link_id=link_id)
+        if rows.filter(erp_status=ErpStatus.EXPORTING).filter(
+                Q(retry_after__isnull=True) | Q(retry_after__lte=now)).filter(
+                Q(export_claimed_until__isnull=True) | Q(export_claimed_until__lte=now)).exists():
+            return True
+    return False

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import functools
 
+
+def closes_its_runs(kind: str):
+    """A task that raises (a database error such as SQLite's "database is locked", a bug) leaves the
+    run it opened "running" with nobody to close it: it ends as failed with the reason, at once,
+    rather than after the stale threshold; the task still fails in django-q2 with its traceback."""
+    def wrap(task):
+        @functools.wraps(task)
+        def run(link_id: int, *args, **kwargs):
+            from django.utils import timezone
+
+            started = timezone.now()
+            try:
+                return task(link_id, *args, **kwargs)
+            except Exception as exc:
+                from integration.services.runs import fail_open_runs
+
+                fail_open_runs(link_id=link_id, kind=kind, since=started,
+                               reason=f"Stopped by an error: {exc.__class__.__name__}: {exc}")
+                raise
+        return run
+    return wrap
+
+
+@closes_its_runs("export")
 def export_link(link_id: int, trigger: str = "on_demand") -> dict:
-    """Export everything accepted on a link (SYNC-8)."""
+    """Export everything accepted on a link (SYNC-8). Every accept queues this task; when an earlier
+    one already exported the records there is nothing to do, and no run is opened for nothing."""
+    from integration.selectors import export_work_waiting
     from integration.services.export import export_link as run
 
+    if not export_work_waiting(link_id):
+        return {}
     return run(link_id=link_id, trigger=trigger).counts
 
 
@@ -17,6 +46,7 @@ def writeback_link(link_id: int, trigger: str = "schedule") -> dict:
     return run(link_id=link_id, trigger=trigger).counts
 
 
+@closes_its_runs("pull")
 def pull_link(link_id: int, trigger: str = "schedule") -> dict:
     """Pull a link's Procore records into the connector (SYNC-2, PERF-2)."""
     from integration.services.pull import pull_link as run
@@ -38,6 +68,7 @@ def _link(link_id: int):
     return CompanyLink.objects.get(pk=link_id)
 
 
+@closes_its_runs("payments")
 def import_payments(link_id: int, trigger: str = "schedule") -> dict:
     """Xero payments → Procore contract payments (PAY-1..6)."""
     from integration.services.imports import import_payments as run
@@ -45,6 +76,7 @@ def import_payments(link_id: int, trigger: str = "schedule") -> dict:
     return run(link=_link(link_id), trigger=trigger).counts
 
 
+@closes_its_runs("job_costs")
 def import_job_costs(link_id: int, trigger: str = "schedule", project_id: int | None = None,
                      contact_id: str | None = None) -> dict:
     """Xero cost documents → Procore direct costs, for the link, one project or one contact (JC-5, JC-9)."""
@@ -56,6 +88,7 @@ def import_job_costs(link_id: int, trigger: str = "schedule", project_id: int | 
     return run(link=link, trigger=trigger, project=project, contact_id=contact_id).counts
 
 
+@closes_its_runs("contacts")
 def import_contacts(link_id: int, trigger: str = "on_demand", contact_id: str | None = None) -> dict:
     """The "Procore" contact group → Procore vendors (CO-2)."""
     from integration.services.imports import import_contacts as run

@@ -8,7 +8,7 @@ from integration.services import cost_codes as cost_codes_service
 from .base import ErpRecordAdmin
 from .cost_codes import CsvImportExportMixin, assign_default_cost_types
 from .isolation import LinkScopedAdminMixin
-from .runs import run_page
+from .runs import counts_sentence, run_page, started_by
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -372,11 +372,29 @@ class SyncRunAdmin(ReadOnlyAdmin):
     """RPT-4: every run; its page shows the progress while it runs (refreshing by itself), then its
     counts and its errors, each linked to its record."""
 
-    list_display = ("__str__", "started_at", "kind", "trigger", "link", "status", "progress", "counts_summary", "error_count", "finished_at")
+    list_display = ("run_name", "started_at", "started_by", "link", "shown_status", "progress", "counts_summary", "error_count")
     list_filter = ("kind", "status", "trigger", "link")
-    list_select_related = ("link",)
+    list_select_related = ("link", "triggered_by")
     change_form_template = "admin/integration/syncrun_change_form.html"
-    COUNT_NAMES = ("read", "created", "updated", "skipped", "failed")
+    change_list_template = "admin/integration/desk_change_list.html"
+    fields = ("kind", "link", "status", "started_by", "started_at", "finished_at", "message", "deferred_until")
+    readonly_fields = ("started_by",)
+
+    @admin.display(description="Run", ordering="pk")
+    def run_name(self, obj):
+        return f"{obj.get_kind_display()} #{obj.pk}"
+
+    @admin.display(description="Started by")
+    def started_by(self, obj):
+        return started_by(obj)
+
+    @admin.display(description="Status", ordering="status")
+    def shown_status(self, obj):
+        from .runs import STUCK_AFTER, is_stuck
+
+        if is_stuck(obj):
+            return f"Stuck: no progress for over {int(STUCK_AFTER.total_seconds() // 60)} minutes"
+        return obj.get_status_display()
 
     @admin.display(description="Progress")
     def progress(self, obj):
@@ -386,12 +404,11 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Counts")
     def counts_summary(self, obj):
-        counts = obj.counts or {}
-        return ", ".join(f"{k} {counts[k]}" for k in (*self.COUNT_NAMES, *sorted(set(counts) - set(self.COUNT_NAMES))) if k in counts) or "-"
+        return counts_sentence(obj.counts)
 
     @admin.display(description="Errors")
     def error_count(self, obj):
-        return len(obj.errors or [])
+        return sum(1 for e in obj.errors or [] if not e.get("held"))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)

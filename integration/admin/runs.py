@@ -2,14 +2,71 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import apps
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from integration.models import SyncRun
+from integration.services.runs import STALE_AFTER
 
 REFRESH_SECONDS = 5
 COUNT_NAMES = ("read", "created", "updated", "skipped", "failed")
+# What each count of a run means, in the words of the run list and page.
+COUNT_WORDS = {
+    "read": "read", "created": "created", "updated": "updated", "skipped": "unchanged", "failed": "failed",
+    "removed": "removed in Procore", "queued": "queued for approval", "not_queued": "held back for what they need",
+    "ready_to_update": "back for approval", "voided": "voided", "unsyncable": "unsyncable",
+}
+
+
+def _model_plural(name: str) -> str:
+    try:
+        return str(apps.get_model("integration", name)._meta.verbose_name_plural)
+    except LookupError:
+        return name.replace("_", " ")
+
+
+def counts_sentence(counts: dict | None) -> str:
+    """A run's counts as a sentence ("Read 227: 126 created, 47 held back for what they need."), the
+    zero counts left out; "Nothing to do." when every count is zero."""
+    counts = counts or {}
+    flat = {k: v for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool) and v}
+    if not flat:
+        return "Nothing to do."
+    parts = [f"{n} {COUNT_WORDS.get(k, k.replace('_', ' '))}" for k, n in flat.items() if k != "read"]
+    if "read" in flat:
+        return f"Read {flat['read']}" + (f": {', '.join(parts)}." if parts else ".")
+    return parts[0][0].upper() + ", ".join(parts)[1:] + "."
+
+
+def counts_by_model(counts: dict | None) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    """The per-type counts of a run as a small table: the columns that are not all zero, a row per type."""
+    per = (counts or {}).get("by_model") or {}
+    if not isinstance(per, dict):
+        return [], []
+    keys = [k for k in COUNT_WORDS if any(isinstance(v, dict) and v.get(k) for v in per.values())]
+    rows = [(_model_plural(name).capitalize(), [values.get(k, 0) for k in keys])
+            for name, values in sorted(per.items()) if isinstance(values, dict)]
+    return [COUNT_WORDS[k].capitalize() for k in keys], rows
+
+
+# A running run saves at least every HEARTBEAT_SECONDS; one silent this long is named as stuck.
+STUCK_AFTER = timedelta(minutes=5)
+
+
+def is_stuck(run: SyncRun, now=None) -> bool:
+    now = now or timezone.now()
+    return run.status == SyncRun.Status.RUNNING and run.updated_at is not None and run.updated_at < now - STUCK_AFTER
+
+
+def stuck_runs(now=None) -> list[SyncRun]:
+    """Running runs that stopped saving: their worker died or hangs (the dashboard names them)."""
+    now = now or timezone.now()
+    return list(SyncRun.objects.filter(status=SyncRun.Status.RUNNING, updated_at__lt=now - STUCK_AFTER)
+                .select_related("link").order_by("started_at")[:20])
 
 
 def error_url(error: dict) -> str:
@@ -30,8 +87,18 @@ def error_url(error: dict) -> str:
         return ""
 
 
+def started_by(run: SyncRun) -> str:
+    """Who or what started the run, never a bare dash."""
+    if run.triggered_by_id:
+        from .desk import person
+
+        return person(run.triggered_by)
+    return {"schedule": "the schedule", "webhook": "a webhook", "command": "the command line"}.get(run.trigger, "the connector")
+
+
 def run_page(run: SyncRun) -> dict:
     counts = run.counts or {}
+    model_columns, model_rows = counts_by_model(counts)
     running = run.status == SyncRun.Status.RUNNING
     percent = (100 * run.progress_done // run.progress_total) if run.progress_total else None
     return {
@@ -39,7 +106,15 @@ def run_page(run: SyncRun) -> dict:
         "running": running,
         "refresh_seconds": REFRESH_SECONDS if running else None,
         "percent": percent,
-        "counts": [(name, counts.get(name, 0)) for name in COUNT_NAMES]
-        + [(name, value) for name, value in sorted(counts.items()) if name not in COUNT_NAMES],
-        "errors": [{**e, "url": error_url(e)} for e in (run.errors or [])],
+        "counts": [(COUNT_WORDS.get(name, name), counts.get(name, 0)) for name in COUNT_NAMES]
+        + [(COUNT_WORDS.get(name, name.replace("_", " ")), value) for name, value in sorted(counts.items())
+           if name not in COUNT_NAMES and isinstance(value, int)],
+        "sentence": counts_sentence(counts),
+        "stuck": is_stuck(run),
+        "stale_minutes": int(STALE_AFTER.total_seconds() // 60),
+        "model_columns": model_columns,
+        "model_rows": model_rows,
+        "started_by": started_by(run),
+        "errors": [{**e, "url": error_url(e)} for e in (run.errors or []) if not e.get("held")],
+        "held": [{**e, "url": error_url(e)} for e in (run.errors or []) if e.get("held")],
     }

@@ -21,6 +21,8 @@ from integration import reports
 from integration.csv_safety import write_csv
 from integration.models import EXPORTABLE_MODELS, CompanyLink, Project, UnsyncableTransaction, Vendor
 
+from .runs import STUCK_AFTER, stuck_runs
+
 REPORTS_PERMISSION = "integration.view_erp_reports"
 MANAGE_PERMISSION = "integration.manage_erp"
 
@@ -132,6 +134,8 @@ def dashboard_view(request):
         links=reports.dashboard(),
         schedules=reports.schedules(),
         reconnect=list(reports.connections_needing_reconnect()),
+        stuck=stuck_runs(),
+        stuck_minutes=int(STUCK_AFTER.total_seconds() // 60),
         age_buckets=reports.AGE_BUCKETS,
         app_list=admin.site.get_app_list(request),
         can_export=request.user.has_perm(MANAGE_PERMISSION),

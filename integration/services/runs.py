@@ -81,9 +81,14 @@ class RunTracker:
                     id=record.pk if record is not None else None,
                     label=str(record)[:200] if record is not None else "", message=message)
 
-    def report(self, *, model: str, id: Any, label: str, message: str) -> None:  # noqa: A002 - the error's key
-        """An error about something the connector does not store (yet): a Procore record by its id."""
-        self.run.errors.append({"model": model, "id": id, "label": label, "message": message})
+    def report(self, *, model: str, id: Any, label: str, message: str, held: bool = False) -> None:  # noqa: A002 - the error's key
+        """An error about something the connector does not store (yet): a Procore record by its id.
+        ``held``: not a failure but a record held back until what it depends on is in Xero; listed
+        on the run's page, it does not make the run "finished with errors"."""
+        entry = {"model": model, "id": id, "label": label, "message": message}
+        if held:
+            entry["held"] = True
+        self.run.errors.append(entry)
 
     def total(self, n: int) -> None:
         self.run.progress_total = n
@@ -108,7 +113,8 @@ class RunTracker:
     def finish(self, *, status: str | None = None, message: str = "", deferred_until: datetime | None = None) -> SyncRun:
         run = self.run
         if status is None:
-            status = SyncRun.Status.PARTIAL if (run.errors or run.counts.get("failed")) else SyncRun.Status.SUCCEEDED
+            failed = run.counts.get("failed") or any(not e.get("held") for e in run.errors)
+            status = SyncRun.Status.PARTIAL if failed else SyncRun.Status.SUCCEEDED
         run.status = status
         if message:
             run.message = message
@@ -117,6 +123,13 @@ class RunTracker:
         run.finished_at = timezone.now()
         run.save()
         return run
+
+
+def fail_open_runs(*, link_id: int | None, kind: str, since: datetime, reason: str) -> int:
+    """Runs of this kind opened since ``since`` and still running end as failed with ``reason``: the
+    task that ran them raised (a database error, a bug), so no one else would ever close them."""
+    return SyncRun.objects.filter(link_id=link_id, kind=kind, status=SyncRun.Status.RUNNING, started_at__gte=since).update(
+        status=SyncRun.Status.FAILED, finished_at=timezone.now(), message=reason[:2000])
 
 
 def close_stale_runs(*, link, kind: str) -> int:

@@ -81,9 +81,10 @@ def test_finished_sync_run_shows_counts_and_errors_linked_to_records(client, app
     assert "http-equiv=\"refresh\"" not in html
     assert "Finished with errors" in html
     assert "<td>3</td><td>2</td><td>0</td><td>0</td><td>1</td>" in html
+    assert "Read 3: 2 created, 1 failed." in html
     url = reverse("admin:integration_subcontractorinvoice_change", args=[invoice.pk])
     assert f'<a href="{url}">INV-0042</a>' in html
     assert "Account code &#x27;310&#x27; is not valid" in html
     assert "Ghost" in html  # an error whose record cannot be found is still listed, without a link
     listing = client.get(reverse("admin:integration_syncrun_changelist")).content.decode()
-    assert "read 3, created 2, updated 0, skipped 0, failed 1" in listing
+    assert "Read 3: 2 created, 1 failed." in listing and "{" not in listing.split("result_list")[1].split("</table>")[0]

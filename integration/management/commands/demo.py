@@ -25,8 +25,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from decimal import Decimal
 
@@ -37,7 +39,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.backends.signals import connection_created
 
+from integration.admin.runs import counts_sentence
 from integration.demo_users import DEMO_PASSWORD, ensure_demo_users
+from integration.sandbox_web import web_url_settings
 
 LINK_NAME = "Harbourside Builders"
 DEMO_CLIENTS = {"XERO_CLIENT_ID": "demo-xero-app", "XERO_CLIENT_SECRET": "demo-xero-secret",
@@ -73,7 +77,34 @@ def _remove_link(link) -> None:
         models = left
         if not models:
             break
+    from django_q.models import Schedule
+
+    # The removed link's schedules would otherwise keep running tasks for a link that is gone.
+    Schedule.objects.filter(name__startswith=f"link-{link.pk}-").delete()
+    Schedule.objects.filter(name=f"export-retry-link-{link.pk}").delete()
     link.delete()
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def stop_cluster(cluster: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM to the cluster's whole process group (django-q2 stops its workers gracefully), then
+    SIGKILL to whatever is left after `timeout` seconds."""
+    try:
+        os.killpg(cluster.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        cluster.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(cluster.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    cluster.wait()
 
 
 class RemoteProcore:
@@ -135,10 +166,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, sandbox_port, no_sandbox, no_serve, **options):
         self._saved, self._runtime_options = {}, None
+        # SIGTERM ends the demo the way Ctrl-C does: through the `finally` blocks that stop the django-q2
+        # cluster and the sandbox, instead of leaving the cluster's processes behind as orphans.
+        previous = signal.getsignal(signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
+        if previous is not None:
+            signal.signal(signal.SIGTERM, _terminate)
         try:
             self.run(host=host, port=port, sandbox_port=sandbox_port, no_sandbox=no_sandbox, no_serve=no_serve)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopped: the django-q2 cluster and the sandbox are shut down.")
         finally:
             self.restore()
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     def run(self, *, host, port, sandbox_port, no_sandbox, no_serve):
         started = time.monotonic()
@@ -191,6 +231,8 @@ class Command(BaseCommand):
                                    "(PROCORE_API_URL=http://127.0.0.1:8800/procore ...); the demo never "
                                    "touches the real services.")
             self.say(f"using the sandbox at {settings.PROCORE_API_URL.rsplit('/', 1)[0]}")
+            for name, value in web_url_settings(settings.PROCORE_API_URL.rstrip("/").rsplit("/", 1)[0]).items():
+                self.override(name, value)
             return None, None, RemoteProcore(settings.PROCORE_API_URL)
         xero = XeroSandbox(rate_limits=False, organisation_name="Harbourside Builders Ltd")
         procore = ProcoreSandbox(rate_limits=False, company_name="Harbourside Builders")
@@ -199,7 +241,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot start the sandbox on port {sandbox_port} ({exc}): choose another with "
                                "--sandbox-port, or use a running one with --no-sandbox.") from None
-        for name, value in self.url_settings(server.base_url).items():
+        for name, value in {**self.url_settings(server.base_url), **web_url_settings(server.base_url)}.items():
             self.override(name, value)
         self.say(f"Procore and Xero sandboxes on {server.base_url} (Procore under /procore, Xero under /xero)")
         return server, xero, procore
@@ -277,7 +319,7 @@ class Command(BaseCommand):
 
         for round_no in range(1, MAX_ROUNDS + 1):
             run = pull_link(link_id=link.pk, trigger="on_demand", actor=users["admin"])
-            self.say(f"round {round_no}: pull {run.status}: {run.message}")
+            line = [f"round {round_no}: pull {run.get_status_display().lower()} ({counts_sentence(run.counts).rstrip('.')})"]
             if round_no == 1:
                 codes = list(CostCode.objects.filter(link=link, active=True))
                 types = list(CostType.objects.filter(link=link, active=True))
@@ -286,18 +328,17 @@ class Command(BaseCommand):
                 sent = records_send(records=list(items), actor=users["pm"])
                 vendors = records_send(records=list(Vendor.objects.filter(link=link, erp_status=ErpStatus.NOT_SENT)),
                                        actor=users["pm"])
-                self.say(f"         pm sends {len(sent.done)} cost items ({len(codes)} cost codes x {len(types)} "
-                         f"cost types) and {len(vendors.done)} companies")
+                line.append(f"pm sends {len(sent.done)} cost items and {len(vendors.done)} companies")
             waiting = [r for model in EXPORTABLE_MODELS
                        for r in model.objects.filter(link=link, erp_status=ErpStatus.READY_TO_EXPORT)]
             if not waiting:
+                self.say("; ".join(line) + "; nothing more to accept")
                 break
             accepted = records_accept(records=waiting, actor=users["approver"])
-            self.say(f"         approver accepts {len(accepted.done)} records"
-                     + (f", {len(accepted.refused)} refused" if accepted.refused else ""))
+            line.append(f"approver accepts {len(accepted.done)}" + (f" ({len(accepted.refused)} refused)" if accepted.refused else ""))
             export = export_link(link_id=link.pk, trigger="on_demand", actor=users["approver"])
-            done = ", ".join(f"{k} {v}" for k, v in (export.counts or {}).items() if v and not isinstance(v, dict))
-            self.say(f"         export {export.status}: {done or export.message}")
+            line.append(f"export {export.get_status_display().lower()} ({counts_sentence(export.counts).rstrip('.').lower()})")
+            self.say("; ".join(line))
 
     # ------------------------------------------------------------------ the accountant in Xero
     def accountant(self, link, seeded) -> None:
@@ -406,15 +447,18 @@ class Command(BaseCommand):
             self.say(f"the import services are not available ({exc}); skipped")
             return
         run = import_payments(link=link, actor=admin)
-        self.say(f"payments: {run.status}: {run.message} {run.counts} {run.errors[:3]}")
+        self.say(f"payments: {run.get_status_display().lower()}: {counts_sentence(run.counts)}")
         if getattr(self, "deleted_payment", None):
             from integration.services.connections import xero_client_for
 
             xero_client_for(link).delete_payment(self.deleted_payment, idempotency_key=f"demo-{link.pk}-delete")
             run = import_payments(link=link, actor=admin)
-            self.say(f"the accountant deletes one payment in Xero; payments again: {run.status}: {run.message}")
+            self.say(f"the accountant deletes one payment in Xero; payments again: {run.get_status_display().lower()}: "
+                     f"{counts_sentence(run.counts)}")
         run = import_job_costs(link=link, actor=admin)
-        self.say(f"job costs: {run.status}: {run.message} {run.counts} {run.errors[:3]}")
+        self.say(f"job costs: {run.get_status_display().lower()}: {counts_sentence(run.counts)}")
+        for problem in [*run.errors][:5]:
+            self.say(f"   {problem.get('label') or ''}: {problem.get('message')}")
 
     # ------------------------------------------------------------------ summary
     def summary(self, link, seeded) -> None:
@@ -459,13 +503,11 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ serve
     def serve(self, host: str, port: int) -> None:
         env = dict(os.environ)
-        cluster = subprocess.Popen([sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"], env=env)
+        # Its own process group, so stopping it reaches every worker the cluster forked.
+        cluster = subprocess.Popen([sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"], env=env,
+                                   start_new_session=True)
         self.say(f"django-q2 cluster started (pid {cluster.pid})")
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)
         finally:
-            cluster.terminate()
-            try:
-                cluster.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                cluster.kill()
+            stop_cluster(cluster)

@@ -51,6 +51,12 @@ class PullRun:
         self.tracker.report(model=model, id=procore_id, label=str(label)[:300], message=str(message))
         logger.warning("procore pull of link %s: %s %s: %s", self.link.pk, model, procore_id, message)
 
+    def hold(self, model: str, procore_id: Any, label: str, message: str) -> None:
+        """A record that qualifies but waits for what it depends on (its company, project or cost codes
+        in Xero): listed on the run's page, not a failure, and not a warning in the log."""
+        self.tracker.report(model=model, id=procore_id, label=str(label)[:300], message=str(message), held=True)
+        logger.info("procore pull of link %s: %s %s: %s", self.link.pk, model, procore_id, message)
+
     # -- API calls ------------------------------------------------------------------------------------
     def call(self, what: str, fn, *args, **kwargs):
         """One client call; dead grants and spent limits stop the run, anything else is the caller's."""

@@ -48,7 +48,7 @@ def queue_qualifying(pull: PullRun) -> None:
                 message = "; ".join(str(f) for f in exc.failures)
                 pull.count(name, "not_queued")
                 if message != record.erp_message or (name, record.pk) in pull.touched:
-                    pull.error(name, record.procore_id, str(record), f"qualifies but cannot be queued: {message}")
+                    pull.hold(name, record.procore_id, str(record), f"qualifies but cannot be queued: {message}")
                     model.objects.filter(pk=record.pk).update(erp_message=message)
                 continue
             except (TransitionRefused, DatabaseError) as exc:

@@ -1,0 +1,88 @@
+"""RPT-4, REL-5: sync runs as the approver reads them: a run only when there is work, counts as a
+sentence, "Finished with errors" only when something failed, and a run whose task died ends failed
+with the reason; the dashboard names runs that look stuck."""
+
+import datetime
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+from django.utils import timezone
+
+from integration import tasks
+from integration.models import ErpStatus, SyncRun
+from integration.services.runs import RunTracker
+from tests.factories import LinkFactory, SubcontractorInvoiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_export_task_with_nothing_accepted_opens_no_run(monkeypatch):
+    """RPT-4: every accept queues an export; the ones that find nothing left to export leave no empty run."""
+    link = LinkFactory()
+    SubcontractorInvoiceFactory(link=link, erp_status=ErpStatus.SYNCED, xero_id="x" * 36)
+    assert tasks.export_link(link.pk) == {}
+    assert not SyncRun.objects.filter(link=link).exists()
+
+
+def test_a_task_that_dies_on_a_database_error_ends_its_run_failed_with_the_reason(monkeypatch):
+    """RPT-4, REL-5: SQLite's "database is locked" (or any error) inside the export leaves no run
+    "running" for ever: it ends failed and says why, and the task still fails for django-q2."""
+    link = LinkFactory()
+    SubcontractorInvoiceFactory(link=link, erp_status=ErpStatus.EXPORTING)
+
+    def export_dies(*, link_id, trigger):
+        RunTracker.start(link=link, kind=SyncRun.Kind.EXPORT, trigger=trigger).total(2)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("integration.services.export.export_link", export_dies)
+    with pytest.raises(OperationalError):
+        tasks.export_link(link.pk)
+    run = SyncRun.objects.get(link=link)
+    assert run.status == SyncRun.Status.FAILED and run.finished_at is not None
+    assert "database is locked" in run.message
+
+
+def test_a_pull_that_only_held_records_back_succeeds():
+    """RPT-4: records waiting for their company or project in Xero are listed, but are no failure."""
+    link = LinkFactory()
+    tracker = RunTracker.start(link=link, kind=SyncRun.Kind.PULL, trigger="schedule")
+    tracker.report(model="commitment", id=1, label="SC-001", message="qualifies but cannot be queued: no contact", held=True)
+    assert tracker.finish().status == SyncRun.Status.SUCCEEDED
+    tracker = RunTracker.start(link=link, kind=SyncRun.Kind.PULL, trigger="schedule")
+    tracker.report(model="commitment", id=2, label="SC-002", message="Procore answered 500")
+    assert tracker.finish().status == SyncRun.Status.PARTIAL
+
+
+def test_the_run_list_reads_counts_as_a_sentence_and_names_who_started_it(client, approver):
+    """RPT-4: no raw dict in the Counts column; the per-type counts are a small table on the run's page;
+    held-back records are listed apart from the errors."""
+    client.force_login(approver)
+    run = SyncRun.objects.create(
+        kind=SyncRun.Kind.PULL, trigger="schedule", status=SyncRun.Status.SUCCEEDED,
+        counts={"read": 227, "created": 126, "updated": 0, "skipped": 0, "failed": 0, "queued": 3, "not_queued": 47,
+                "by_model": {"commitment": {"created": 10, "not_queued": 10}, "vendor": {"created": 12}}},
+        errors=[{"model": "commitment", "id": 5, "label": "SC-001", "message": "qualifies but cannot be queued: x", "held": True}])
+    listing = client.get(reverse("admin:integration_syncrun_changelist")).content.decode()
+    table = listing.split('id="result_list"')[1].split("</table>")[0]
+    assert "Read 227: 126 created, 3 queued for approval, 47 held back for what they need." in table
+    assert "{" not in table and "the schedule" in table
+    page = client.get(reverse("admin:integration_syncrun_change", args=[run.pk])).content.decode()
+    assert "<td>Commitments</td><td>10</td><td>10</td>" in page  # Created, Held back
+    assert "Errors (0)" in page and "Held back until what they need is in Xero (1)" in page
+    assert "Started by the schedule" in page
+
+
+def test_the_dashboard_names_a_stuck_run(client, approver):
+    """RPT-4: a running run that stopped saving is named on the dashboard, linked to its page."""
+    client.force_login(approver)
+    link = LinkFactory(name="Harbourside")
+    run = SyncRun.objects.create(link=link, kind=SyncRun.Kind.EXPORT, progress_total=2)
+    SyncRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=7))
+    fresh = SyncRun.objects.create(link=link, kind=SyncRun.Kind.PULL)
+    html = client.get(reverse("admin:index")).content.decode()
+    stuck = html.split('id="stuck-runs"')[1].split("</div>")[0]
+    assert f"Export to Xero #{run.pk}" in stuck and "of Harbourside: 0 of 2 done" in stuck
+    assert f"#{fresh.pk}" not in stuck
+    listing = client.get(reverse("admin:integration_syncrun_changelist")).content.decode()
+    assert "Stuck: no progress for over 5 minutes" in listing
