@@ -33,7 +33,9 @@ def counts_sentence(counts: dict | None) -> str:
     """A run's counts as a sentence ("Read 227: 126 created, 47 held back for what they need."), the
     zero counts left out; "Nothing to do." when every count is zero."""
     counts = counts or {}
-    flat = {k: v for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool) and v}
+    # PostgreSQL's jsonb keeps keys in its own order: the sentence always reads in COUNT_WORDS' order.
+    order = [*COUNT_WORDS, *sorted(set(counts) - set(COUNT_WORDS))]
+    flat = {k: counts[k] for k in order if isinstance(counts.get(k), int) and not isinstance(counts.get(k), bool) and counts[k]}
     if not flat:
         return "Nothing to do."
     parts = [f"{n} {COUNT_WORDS.get(k, k.replace('_', ' '))}" for k, n in flat.items() if k != "read"]
