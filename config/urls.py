@@ -4,6 +4,9 @@ from django.urls import include, path
 from integration.admin.views import urlpatterns as desk_urlpatterns
 from integration.webhooks import procore_webhook, xero_webhook
 
+# A refusal shows what was tried, who may do it and a way back, never a bare "403 Forbidden".
+handler403 = "integration.views.errors.permission_denied"
+
 urlpatterns = [
     # The approver's desk: the dashboard replaces the admin's index (admin:index resolves here first),
     # the reports live beside it; every view is wrapped by admin.site.admin_view.

@@ -27,7 +27,8 @@ class Failure:
     message: str
 
     def __str__(self):
-        return f"{self.field}: {self.message} ({self.rule})"
+        # What the approver reads: the message alone; the field and the rule stay on the object.
+        return self.message
 
 
 @dataclass

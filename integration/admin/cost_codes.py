@@ -164,7 +164,7 @@ class AssignTypesForm(forms.Form):
     replace = forms.BooleanField(required=False, label="Replace their default cost types (otherwise add to them)")
 
 
-@admin.action(description="Assign default cost types (WBS-5)", permissions=["change"])
+@admin.action(description="Assign default cost types", permissions=["change"])
 def assign_default_cost_types(modeladmin, request, queryset):
     """WBS-5: choose cost types; the selected cost codes get them, and the new pairs become cost items."""
     link_ids = set(queryset.values_list("link_id", flat=True))

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from integration.models import AuditEvent, ErpStatus
+from integration.services.audit import person_name
 
 # The record's own facts first (what, who, project, amounts, dates), by type; each an attribute path
 # and the label an accountant reads.
@@ -37,9 +38,7 @@ SUMMARY_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
 
 def person(user) -> str:
     """A user as people know them: the full name, else the username exactly as typed."""
-    if user is None:
-        return ""
-    return (user.get_full_name() or "").strip() or user.get_username()
+    return "" if user is None else person_name(user)
 
 
 def _value(obj, path: str):

@@ -21,6 +21,7 @@ from integration import reports
 from integration.csv_safety import write_csv
 from integration.models import EXPORTABLE_MODELS, CompanyLink, Project, UnsyncableTransaction, Vendor
 
+from .charts import activity_days, job_cost_bars
 from .runs import STUCK_AFTER, stuck_runs
 
 REPORTS_PERMISSION = "integration.view_erp_reports"
@@ -55,7 +56,7 @@ def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
 
 def _require_reports(request):
     if not request.user.has_perm(REPORTS_PERMISSION):
-        raise PermissionDenied("Viewing the ERP reports needs the 'view ERP reports' permission.")
+        raise PermissionDenied("Viewing the ERP reports: only Accounting Approvers and ERP Admins can.")
 
 
 def _money(value) -> str:
@@ -135,6 +136,7 @@ def dashboard_view(request):
         schedules=reports.schedules(),
         reconnect=list(reports.connections_needing_reconnect()),
         stuck=stuck_runs(),
+        activity=activity_days(),
         stuck_minutes=int(STUCK_AFTER.total_seconds() // 60),
         age_buckets=reports.AGE_BUCKETS,
         app_list=admin.site.get_app_list(request),
@@ -151,7 +153,7 @@ def export_now_view(request, link_id: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not request.user.has_perm(MANAGE_PERMISSION):
-        raise PermissionDenied("Only ERP admins can start an export.")
+        raise PermissionDenied("Starting an export: only ERP Admins can.")
     link = get_object_or_404(CompanyLink, pk=link_id)
     from integration.services.dispatch import enqueue_export
 
@@ -191,7 +193,7 @@ def accountant_view(request):
             "approver", "name", "email", "accepted", "rejected", "last decision", "link", "type",
             "< 1 day", "1-7 days", "7-30 days", "> 30 days", "awaiting", "waiting since"], rows)
     return TemplateResponse(request, "admin/integration/reports/accountant.html", _context(
-        request, "Accountant report (RPT-1)", form=form, people=people, awaiting=awaiting,
+        request, "Accountant report", form=form, people=people, awaiting=awaiting,
         age_buckets=reports.AGE_BUCKETS))
 
 
@@ -215,7 +217,8 @@ def job_costs_view(request):
             grouped.append((r.project, [], subtotals[r.project_id]))
         grouped[-1][1].append(r)
     return TemplateResponse(request, "admin/integration/reports/job_costs.html", _context(
-        request, "ERP job costs (JC-4)", form=form, grouped=grouped, total=total, has_rows=bool(rows)))
+        request, "ERP job costs", form=form, grouped=grouped, total=total, has_rows=bool(rows),
+        bars=job_cost_bars(grouped)))
 
 
 def unsyncable_view(request):
@@ -234,7 +237,7 @@ def unsyncable_view(request):
               t.xero_document_id, t.last_seen_at.isoformat()] for t in items])
     items = list(items[:1000])
     return TemplateResponse(request, "admin/integration/reports/unsyncable.html", _context(
-        request, "Unsyncable direct costs (JC-6)", form=form, items=items,
+        request, "Unsyncable direct costs", form=form, items=items,
         total=sum((t.amount for t in items), Decimal("0.00"))))
 
 
@@ -248,7 +251,7 @@ def archived_companies_view(request):
         return _csv_response("archived-companies", ["link", "name", "Procore id", "Xero contact id", "city", "phone", "email"],
                              [[v.link.name, v.name, v.procore_id, v.xero_id, v.city, v.business_phone, v.email_address] for v in items])
     return TemplateResponse(request, "admin/integration/reports/archived_companies.html", _context(
-        request, "Archived companies (CO-3)", form=form, items=list(items[:1000])))
+        request, "Archived companies", form=form, items=list(items[:1000])))
 
 
 def deleted_payments_view(request):
@@ -271,7 +274,7 @@ def deleted_payments_view(request):
               p.subcontractor_invoice or p.owner_invoice or "", p.reference, p.xero_payment_id, p.procore_id,
               p.deleted_in_xero_at.isoformat(), p.resolved_at.isoformat() if p.resolved_at else ""] for p in items])
     return TemplateResponse(request, "admin/integration/reports/deleted_payments.html", _context(
-        request, "Payments deleted in Xero (PAY-3)", form=form, items=list(items[:1000])))
+        request, "Payments deleted in Xero", form=form, items=list(items[:1000])))
 
 
 def reconciliation_view(request):
@@ -302,7 +305,7 @@ def reconciliation_view(request):
             for b in behind:
                 b.url = _admin_url(b.model_name, b.pk)
     return TemplateResponse(request, "admin/integration/reports/reconciliation.html", _context(
-        request, "Reconciliation (RPT-3)", form=form, rows=rows, figures=reports.FIGURES,
+        request, "Reconciliation", form=form, rows=rows, figures=reports.FIGURES,
         doc=reports.reconciliation.__doc__))
 
 

@@ -139,7 +139,7 @@ class CostItem(ErpRecord):
     item_code = models.CharField(max_length=100, help_text="Cost code + cost type; Xero allows 30 characters.")
     description = models.CharField(max_length=255, help_text="The Xero Item name; Xero allows 50 characters.")
 
-    erp_type_label = "cost code"
+    erp_type_label = "cost item"
 
     class Meta:
         ordering = ["item_code"]
@@ -515,6 +515,7 @@ class JobCostSummary(models.Model):
     class Meta:
         ordering = ["project", "cost_item"]
         constraints = [models.UniqueConstraint(fields=["project", "cost_item"], name="uniq_job_cost_summary")]
+        verbose_name_plural = "job cost summaries"
 
     def __str__(self):
         return f"{self.project} · {self.cost_item}"

@@ -10,6 +10,11 @@ from integration.models import AuditEvent
 from integration.redaction import redact
 
 
+def person_name(user) -> str:
+    """A user as people know them: the full name, else the username exactly as typed."""
+    return (user.get_full_name() or "").strip() or user.get_username()
+
+
 def actor_name(actor) -> str:
     if actor is None:
         return "system"

@@ -260,7 +260,7 @@ def xero_organisation_choose(*, link: CompanyLink, tenant_id: str, actor) -> Com
     owner = organisation_owner(tenant_id=tenant_id, besides=link)
     if owner is not None:
         raise ConnectError(f"The Xero organisation {tenant.get('tenantName') or tenant_id} already belongs to the company "
-                           f"link '{owner}': one Xero organisation belongs to one link only (SEC-3), so that its "
+                           f"link '{owner}': one Xero organisation belongs to one link only, so that its "
                            "webhooks and its books have one owner. Choose another organisation, or clear it on "
                            f"'{owner}' first.")
     return _pair(link=link, actor=actor, fields={"xero_tenant_id": tenant_id,
@@ -339,7 +339,7 @@ def _pair(*, link: CompanyLink, actor, fields: dict, message: str) -> CompanyLin
             audit_record(locked, action="link_paired", actor=actor, message=message, link=locked)
     except IntegrityError:  # another link took the organisation meanwhile (the database's constraint)
         raise ConnectError("Another company link already holds this Xero organisation: one Xero organisation "
-                           "belongs to one link only (SEC-3).") from None
+                           "belongs to one link only.") from None
     for key, value in fields.items():
         setattr(link, key, value)
     return link

@@ -215,7 +215,7 @@ def _check_cost_codes(link, rows) -> ImportReport:
         if not out.errors:
             if item_total + len(new_pairs) > MAX_ITEMS_PER_LINK:
                 out.errors.append(f"its {len(new_pairs)} new Xero Items would make {item_total + len(new_pairs)} cost code "
-                                  f"items on this link; Xero allows {MAX_ITEMS_PER_LINK} (WBS-2)")
+                                  f"items on this link; Xero allows {MAX_ITEMS_PER_LINK}")
             else:
                 item_total += len(new_pairs)
                 pairs.update(new_pairs)
@@ -427,7 +427,7 @@ def cost_codes_assign_types(*, cost_codes, cost_types, actor, replace: bool = Fa
             raise ValueError(f"Nothing was assigned: Xero Item codes longer than {ITEM_CODE_MAX} characters: {', '.join(too_long)}.")
         if len(pairs) + len(new) > MAX_ITEMS_PER_LINK:
             raise ValueError(f"Nothing was assigned: the link would have {len(pairs) + len(new)} cost code items; "
-                             f"Xero allows {MAX_ITEMS_PER_LINK} (WBS-2).")
+                             f"Xero allows {MAX_ITEMS_PER_LINK}.")
         for c in cost_codes:
             if replace:
                 c.default_cost_types.set(cost_types)

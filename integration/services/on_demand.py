@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from integration.models import CompanyLink, Project
-from integration.services.audit import audit_record
+from integration.services.audit import audit_record, person_name
 
 SYNCS = {
     "pull": "Pull Procore now",
@@ -37,7 +37,7 @@ def link_sync_request(*, link: CompanyLink, what: str, actor, project_number: st
     if what not in SYNCS:
         raise SyncRequestRefused(f"Unknown sync '{what}'.")
     if not allowed(actor, what):
-        raise PermissionDenied(f"{actor.get_username()} may not run '{SYNCS[what]}'.")
+        raise PermissionDenied(f"{person_name(actor)} may not run '{SYNCS[what]}': only ERP Admins can.")
     project_number, contact_id = (project_number or "").strip(), (contact_id or "").strip()
     project = None
     if project_number:

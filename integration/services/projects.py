@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from integration.models import ErpStatus, Project, SyncRun
+from integration.services.audit import person_name
 from integration.services.status import TransitionRefused, apply_transition, lock_record
 
 
@@ -13,7 +14,7 @@ def project_refresh_cost_codes(*, project: Project, actor) -> SyncRun:
     """PRJ-3: re-read the project's cost codes from Procore; a project already in Xero then goes to
     `ready_to_update`, to be re-exported when an approver accepts it."""
     if not isinstance(actor, str) and not actor.has_perm("integration.manage_erp"):
-        raise PermissionDenied(f"{actor.get_username()} may not refresh a project's cost codes.")
+        raise PermissionDenied(f"{person_name(actor)} may not refresh a project's cost codes: only ERP Admins can.")
     if not project.procore_id:
         raise TransitionRefused(f"Project {project} has no Procore id to refresh from.")
     from integration.services.pull import pull_record

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from integration.models import ErpStatus
 from integration.selectors import validate_record
-from integration.services.audit import audit_record
+from integration.services.audit import audit_record, person_name
 from integration.services.status import TransitionRefused, apply_transition, lock_record
 
 PUSH_PERMISSION = "integration.push_to_accounting"
@@ -31,11 +31,19 @@ class ValidationRefused(TransitionRefused):
         super().__init__(f"{record.erp_type_label.capitalize()} '{record}' cannot be queued or accepted: {reasons}")
 
 
+# Who may do what (integration/roles.py), as the refusal names it.
+ROLES_FOR = {
+    PUSH_PERMISSION: "only Accounting Approvers",
+    SEND_PERMISSION: "the Standard, Accounting Approver and ERP Admin roles",
+    MANAGE_PERMISSION: "only ERP Admins",
+}
+
+
 def _require(actor, permission: str, what: str):
     if actor is None or isinstance(actor, str):
         return  # the system itself (pull, export task) acts with its own authority
     if not actor.has_perm(permission):
-        raise PermissionDenied(f"{actor.get_username()} is not allowed to {what}.")
+        raise PermissionDenied(f"{person_name(actor)} is not allowed to {what}: {ROLES_FOR[permission]} can.")
 
 
 def _ensure_valid(record):
@@ -93,7 +101,7 @@ def record_accept(*, record, actor, overwrite_xero_edit: bool = False):
     """An approver accepts a record for export (SYNC-3, SYNC-5). A record already in Xero whose document
     was edited there since (the reconcile's ``xero_drift``) is only accepted with ``overwrite_xero_edit``
     (DRIFT-3): the accountant's edit is never overwritten silently."""
-    _require(actor, PUSH_PERMISSION, "accept records for export (only accounting approvers can)")
+    _require(actor, PUSH_PERMISSION, "accept records for export to Xero")
     with transaction.atomic():
         record = lock_record(record)
         if record.xero_id and record.xero_drift and not overwrite_xero_edit:
@@ -113,7 +121,7 @@ def record_accept(*, record, actor, overwrite_xero_edit: bool = False):
 
 def record_reject(*, record, actor, reason: str):
     """An approver rejects a record, with a reason the sender will read (SYNC-3)."""
-    _require(actor, PUSH_PERMISSION, "reject records (only accounting approvers can)")
+    _require(actor, PUSH_PERMISSION, "reject records")
     reason = (reason or "").strip()
     if not reason:
         raise TransitionRefused("A rejection needs a reason.")
@@ -187,7 +195,7 @@ def record_unlink(*, record, actor, xero_document_removed: Callable | None = Non
 def record_link_existing(*, record, actor, xero_id: str):
     """INV-4: the approver decides that the document Xero already holds is this record's, and links it
     instead of creating a second one. Xero is asked first that the document exists and is live."""
-    _require(actor, PUSH_PERMISSION, "link records to existing Xero documents (only accounting approvers can)")
+    _require(actor, PUSH_PERMISSION, "link records to existing Xero documents")
     xero_id = (xero_id or "").strip()
     if not xero_id:
         raise TransitionRefused("Give the id of the Xero document to link.")
@@ -230,13 +238,13 @@ def _bulk(records: Iterable, call) -> BulkResult:
 
 def records_accept(*, records: Iterable, actor) -> BulkResult:
     """Accept many records: the valid ones are accepted, each refusal is reported by name (SYNC-3)."""
-    _require(actor, PUSH_PERMISSION, "accept records for export (only accounting approvers can)")
+    _require(actor, PUSH_PERMISSION, "accept records for export to Xero")
     # Never overwrite: a record edited in Xero is held back and named (DRIFT-3).
     return _bulk(records, lambda r: record_accept(record=r, actor=actor))
 
 
 def records_reject(*, records: Iterable, actor, reason: str) -> BulkResult:
-    _require(actor, PUSH_PERMISSION, "reject records (only accounting approvers can)")
+    _require(actor, PUSH_PERMISSION, "reject records")
     if not (reason or "").strip():
         raise TransitionRefused("A rejection needs a reason.")
     return _bulk(records, lambda r: record_reject(record=r, actor=actor, reason=reason))

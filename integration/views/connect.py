@@ -32,7 +32,7 @@ def manage_erp_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         if not request.user.is_active or not request.user.has_perm(PERMISSION):
-            raise PermissionDenied("Connecting accounts needs the 'manage ERP' permission.")
+            raise PermissionDenied("Connecting accounts: only ERP Admins can.")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -368,7 +368,7 @@ class JobCostImporter:
     def _apply(self, doc: Document, part: Part, vendor: Vendor, current: DirectCost | None, *, several: bool) -> bool:
         project = part.project
         if current is not None and not current.locked and not current.removed:
-            self.tracker.error(current, f"{doc.label}: unlocked by an admin (JC-7); not updated from Xero")
+            self.tracker.error(current, f"{doc.label}: unlocked by an admin; not updated from Xero")
             return False
         total = sum((line.amount for line, _, _ in part.lines), ZERO)
         if (current is not None and current.procore_id and not current.removed and doc.updated is not None
