@@ -21,7 +21,6 @@ from tests.factories import (
     LinkFactory,
     ProjectFactory,
     SubcontractorInvoiceFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
