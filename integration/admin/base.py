@@ -47,10 +47,10 @@ ERP_FIELDS = (
 )
 TECHNICAL_FIELDS = (
     "erp_status", "erp_message", "erp_status_changed_at", "sent_by", "accepted_by", "xero_id", "xero_synced_at",
-    "locked_state", "writeback_state", "removed_state", "procore_id", "procore_updated_at", "idempotency_key",
+    "xero_checked_at", "locked_state", "writeback_state", "removed_state", "procore_id", "procore_updated_at", "idempotency_key",
     "export_version", "export_attempts", "retry_after", "export_claim", "export_claimed_until", "created_at", "updated_at",
 )
-NOT_DETAILS = set(ERP_FIELDS) | {"writeback_pending", "xero_drift", "export_claim", "export_claimed_until", "created_at", "updated_at", "id"}
+NOT_DETAILS = set(ERP_FIELDS) | {"writeback_pending", "xero_drift", "xero_checked_at", "export_claim", "export_claimed_until", "created_at", "updated_at", "id"}
 
 
 def report_bulk(modeladmin, request, result, verb: str):

@@ -29,7 +29,7 @@ SUMMARY_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "subcontractorinvoice": (("invoice_number", "Invoice number"), ("vendor", "Company"), ("project", "Project"),
                              ("commitment", "Commitment"), ("status", "Status in Procore"), ("total", "Amount"),
                              ("billing_date", "Billing date"), ("period_end", "Period end"),
-                             ("payment_due_date", "Payment due")),
+                             ("payment_date", "Payment date")),
     "ownerinvoice": (("invoice_number", "Invoice number"), ("prime_contract.owner", "Owner"), ("project", "Project"),
                      ("prime_contract", "Prime contract"), ("status", "Status in Procore"), ("total", "Amount"),
                      ("billing_date", "Billing date"), ("due_date", "Due date")),

@@ -183,7 +183,7 @@ class Command(BaseCommand):
     def run(self, *, host, port, sandbox_port, no_sandbox, no_serve):
         started = time.monotonic()
         connection_created.connect(_fast_sqlite)
-        for noisy in ("werkzeug", "django-q", "django_q", "integration.services.pull"):
+        for noisy in ("werkzeug", "django-q", "django_q", "integration.services.pull", "integration.services.connect"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         self.step(1, f"Database {settings.DATABASES['default']['NAME']}: migrating, creating the users")
         call_command("migrate", interactive=False, verbosity=0)
