@@ -157,6 +157,8 @@ def test_the_approvers_routine(browser, live_server, roles, export_queued):
     WebDriverWait(browser, 15).until(lambda b: "Synced" in row(b, "INV-QUAY-1").text)
     assert browser.execute_script("return window.notReloaded === true;"), "the page was reloaded"
     assert row(browser, "INV-QUAY-1").find_elements(By.CSS_SELECTOR, ".erp-synced-yes")
+    WebDriverWait(browser, 10).until(
+        lambda b: b.find_element(By.CSS_SELECTOR, "#queue-tabs a.desk-tab-synced").text == "Synced2")  # the counts follow
     shot(browser, "4-row-turned-synced")
 
     # Reject the other with a reason, from its page.
