@@ -26,5 +26,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("integration", "0011_procore_webhooks")]
+    dependencies = [("integration", "0012_desk_labels")]
     operations = [migrations.RunPython(forwards, backwards)]
