@@ -40,8 +40,17 @@ from werkzeug.wrappers import Request, Response
 
 from .. import parsing
 from ..webhooks import sign
+from . import attachments
 from .books import Books, new_id
-from .rules import ElementError, QueryError, check_fields, parse_header_datetime, parse_where
+from .rules import (
+    ElementError,
+    QueryError,
+    UnknownField,
+    check_field_path,
+    check_fields,
+    parse_header_datetime,
+    parse_where,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +116,14 @@ def validation_exception(elements: list[dict], message: str = "A validation exce
 
 def bad_request(message: str) -> ApiError:
     return validation_exception([{"ValidationErrors": [{"Message": message}]}], message)
+
+
+def query_error(exc: QueryError) -> ApiError:
+    if isinstance(exc, UnknownField):
+        # Xero refuses a where/order on a field the resource lacks; the ErrorNumber 16 and Type
+        # "QueryParseException" follow Xero's error-code list, the exact wording is [UNCONFIRMED].
+        return ApiError(400, {"ErrorNumber": 16, "Type": "QueryParseException", "Message": str(exc)})
+    return bad_request(str(exc))
 
 
 def problem(status: int, title: str, detail: str) -> ApiError:
@@ -297,6 +314,7 @@ class XeroSandbox:
 
     # ------------------------------------------------------------------ WSGI
     def wsgi_app(self, environ, start_response):
+        environ["PATH_INFO"] = canonical_path(environ.get("PATH_INFO") or "/")
         request = Request(environ)
         try:
             endpoint, args = self.url_map.bind_to_environ(environ).match()
@@ -639,6 +657,9 @@ class XeroSandbox:
                     status, body = exc.status, exc.body
                 events.extend((tenant, *event) for event in books.events)
                 books.events.clear()
+                if isinstance(body, Response):  # an attachment's bytes
+                    body.headers.extend(headers)
+                    return body
                 payload = parsing.dumps(render(body)).encode("utf-8") if body is not None else b""
                 response = Response(payload, status, headers=headers,
                                     content_type="application/json; charset=utf-8" if body is not None else None)
@@ -672,6 +693,8 @@ class XeroSandbox:
         resource = parts[0] if parts else ""
         if resource == "Organisation" and len(parts) == 1 and method == "GET":
             return 200, self._envelope("Organisations", [books.organisation])
+        if resource == "TaxRates" and len(parts) == 1 and method == "GET":
+            return 200, self._envelope("TaxRates", books.tax_rates())
         if resource == "ContactGroups":
             return self._contact_groups(request, books, parts[1:])
         if resource == "TrackingCategories":
@@ -689,6 +712,10 @@ class XeroSandbox:
                     body = self._json_body(request)  # spec: POST /Payments takes one Payment object
                     return self._write(request, books, kind, {"Payments": [body]} if "Payments" not in body else body)
                 return self._write(request, books, kind, self._json_body(request))
+        if len(parts) >= 3 and parts[2] == "Attachments" and resource in attachments.RESOURCES:
+            return self._attachments(request, books, kind, parts)
+        if resource == "CreditNotes" and len(parts) >= 3 and parts[2] == "Allocations":
+            return self._allocations(request, books, parts)
         if len(parts) == 2:
             doc = self._find(books, kind, parts[1])
             if method == "GET":
@@ -717,6 +744,49 @@ class XeroSandbox:
                 del books.items[doc["ItemID"]]
                 return 204, None
         raise problem(405, "Method Not Allowed", f"{method} /{rest} is not supported")
+
+    def _attachments(self, request: Request, books: Books, kind: Kind, parts: list[str]) -> tuple[int, Any]:
+        doc = self._find(books, kind, parts[1])
+        if doc is None:
+            raise problem(404, "NotFound", f"{kind.schema} {parts[1]} was not found")
+        base = request.host_url.rstrip("/") + request.script_root
+        try:
+            status, body = attachments.serve(request, books.files, kind.key, doc, kind.id_key, parts[3:], base, new_id)
+        except attachments.AttachmentError as exc:
+            if exc.status == 400:
+                raise bad_request(exc.message) from None
+            raise problem(exc.status, "Attachment", exc.message) from None
+        if isinstance(body, dict):
+            books.touch(doc)
+            body = self._envelope("Attachments", body["Attachments"])
+        return status, body
+
+    def _allocations(self, request: Request, books: Books, parts: list[str]) -> tuple[int, Any]:
+        note = books.credit_notes.get(parts[1].lower())
+        if note is None:
+            raise problem(404, "NotFound", f"CreditNote {parts[1]} was not found")
+        if len(parts) == 4 and request.method == "DELETE":
+            try:
+                allocation = books.delete_allocation(note, parts[3])
+            except ElementError as exc:
+                raise problem(404, "NotFound", "; ".join(exc.messages)) from None
+            return 200, self._envelope("Allocations", [allocation])
+        if len(parts) != 3 or request.method != "PUT":
+            raise problem(405, "Method Not Allowed", f"{request.method} is not supported on Allocations")
+        body = self._json_body(request)
+        elements = body.get("Allocations") if isinstance(body, dict) else None
+        if not isinstance(elements, list) or not all(isinstance(e, dict) for e in elements):
+            raise bad_request("The request body must be an object with an Allocations list")
+        done, failed = [], []
+        for element in elements:
+            try:
+                done.append(books.allocate_credit_note(note, element))
+            except ElementError as exc:
+                failed.append(dict(_echo("Allocation", element), StatusAttributeString="ERROR",
+                                   ValidationErrors=[{"Message": m} for m in exc.messages]))
+        if failed and request.args.get("summarizeErrors", "true").lower() != "false":
+            raise validation_exception([render(e) for e in failed])
+        return 200, self._envelope("Allocations", done + failed)
 
     def _find(self, books: Books, kind: Kind, ident: str) -> dict | None:
         store = getattr(books, kind.store)
@@ -755,7 +825,11 @@ class XeroSandbox:
                 results.append(dict(self._render_doc(books, kind.key, doc), StatusAttributeString="OK"))
             except ElementError as exc:
                 echo = _echo(kind.schema, element if isinstance(element, dict) else {})
-                echo[kind.id_key] = ZERO_ID  # §3: failed elements carry the all-zero ID
+                # A failed element keeps the id it was sent with (Xero's createPayments example answers a
+                # refused payment with its PaymentID); a new one has none yet and carries the all-zero
+                # ID (§3).
+                sent_id = element.get(kind.id_key) if isinstance(element, dict) else None
+                echo[kind.id_key] = str(sent_id).lower() if isinstance(sent_id, str) and sent_id else ZERO_ID
                 if kind.error_flag:
                     echo[kind.error_flag] = True
                 echo["StatusAttributeString"] = "ERROR"
@@ -806,7 +880,7 @@ class XeroSandbox:
                         bound = parse_header_datetime(args[param]).date()
                         docs = [d for d in docs if cmp(d["Date"], bound)]
             if args.get("where"):
-                predicate = parse_where(args["where"])
+                predicate = parse_where(args["where"], kind.schema)
                 docs = [d for d in docs if predicate(d)]
             if args.get("searchTerm"):
                 term = args["searchTerm"].casefold()
@@ -819,10 +893,11 @@ class XeroSandbox:
                 docs = [d for d in docs if d.get("UpdatedDateUTC") and d["UpdatedDateUTC"] >= moment]
             if args.get("order"):
                 field_name, _, direction = args["order"].strip().partition(" ")
+                check_field_path(kind.schema, field_name)
                 docs.sort(key=lambda d: (_path(d, field_name) is None, _sortable(_path(d, field_name))),
                           reverse=direction.strip().upper() == "DESC")
         except QueryError as exc:
-            raise bad_request(str(exc)) from None
+            raise query_error(exc) from None
         extra = None
         page_arg = args.get("page")
         rendered_all = page_arg is None
@@ -840,14 +915,24 @@ class XeroSandbox:
         rendered = []
         for doc in docs:
             out = self._render_doc(books, kind.key, doc)
-            # §4: unpaged list GETs return summaries without line details; summaryOnly likewise
+            # §4: unpaged list GETs return summaries without line details; summaryOnly likewise. The
+            # lines are an empty list, not absent: Xero's getInvoices example shows `LineItems: []`, and
+            # the SDK's BankTransaction and ManualJournal models refuse an answer without them.
             if kind.line_key and (rendered_all or args.get("summaryOnly", "").lower() == "true"):
-                out.pop(kind.line_key, None)
+                out[kind.line_key] = []
             rendered.append(out)
         return self._envelope(kind.key, rendered, extra)
 
     def _render_doc(self, books: Books, key: str, doc: dict) -> dict:
         out = copy.deepcopy(doc)
+        if key == "Invoices":
+            out.setdefault("CreditNotes", [])
+        if key == "CreditNotes":
+            # A credit note has no AmountPaid or AmountCredited in the spec (CreditNote schema): what is
+            # paid or allocated shows as Payments, Allocations and RemainingCredit.
+            out.pop("AmountPaid", None)
+            out.pop("AmountCredited", None)
+            out.setdefault("Allocations", [])
         if key == "Contacts":
             out["ContactGroups"] = [{"ContactGroupID": g["ContactGroupID"], "Name": g["Name"], "Status": g["Status"]}
                                     for g in books.groups.values()
@@ -867,9 +952,9 @@ class XeroSandbox:
                 groups = [self._render_group(books, g) for g in books.groups.values() if g["Status"] == "ACTIVE"]
                 if request.args.get("where"):
                     try:
-                        predicate = parse_where(request.args["where"])
+                        predicate = parse_where(request.args["where"], "ContactGroup")
                     except QueryError as exc:
-                        raise bad_request(str(exc)) from None
+                        raise query_error(exc) from None
                     groups = [g for g in groups if predicate(g)]
                 return 200, self._envelope("ContactGroups", groups)
             if method == "PUT":
@@ -926,7 +1011,9 @@ class XeroSandbox:
             try:
                 out.append(renderer(writer(item)))
             except ElementError as exc:
-                failed.append({id_key: ZERO_ID, "ValidationErrors": [{"Message": m} for m in exc.messages]})
+                sent_id = item.get(id_key)
+                failed.append({id_key: sent_id if isinstance(sent_id, str) and sent_id else ZERO_ID,
+                               "ValidationErrors": [{"Message": m} for m in exc.messages]})
         if failed:
             raise validation_exception(failed)
         return 200, self._envelope(key, out)
@@ -1031,6 +1118,32 @@ class XeroSandbox:
             log.warning("sandbox webhook delivery failed: %s", type(exc).__name__)
         with self._lock:
             self.webhook_deliveries.append(record)
+
+
+# Xero routes its paths whatever their case: the SDK asks for /Connections (xero-identity.yaml spells it
+# so) and GET /invoices works as /Invoices. Resource names are re-cased to the spec's spelling; ids and
+# attachment file names keep theirs.
+IDENTITY_PATHS = ("/identity/connect/authorize", "/connect/token", "/connect/revocation", "/connections",
+                  "/_sandbox/state", "/_sandbox/reset")
+RESOURCE_NAMES = {name.lower(): name for name in (
+    "Organisation", "Accounts", "TaxRates", "Contacts", "ContactGroups", "Items", "TrackingCategories", "Options",
+    "PurchaseOrders", "Invoices", "CreditNotes", "Allocations", "BankTransactions", "Payments", "ManualJournals",
+    "Attachments")}
+
+
+def canonical_path(path: str) -> str:
+    lowered = path.lower()
+    for known in IDENTITY_PATHS:
+        if lowered == known or lowered.startswith(known + "/"):
+            return known + path[len(known):]
+    prefix = "/api.xro/2.0/"
+    if not lowered.startswith(prefix):
+        return path
+    parts = path[len(prefix):].split("/")
+    for index in (0, 2):  # /{Resource}/{id}/{SubResource}/{id or FileName}
+        if index < len(parts):
+            parts[index] = RESOURCE_NAMES.get(parts[index].lower(), parts[index])
+    return prefix + "/".join(parts)
 
 
 def _post(url: str, headers: dict, body: bytes):

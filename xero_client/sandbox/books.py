@@ -13,30 +13,44 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .attachments import Attachments
 from .fields import REQUIRED
 from .rules import ElementError, amount, check_fields, max_length, parse_request_date
 
 D0 = Decimal("0")
 CENT = Decimal("0.01")
-BASE_CURRENCY = "USD"
+# The sandbox's organisation is a New Zealand one, the country of every organisation example in
+# xero_accounting.yaml (getOrganisations: Version NZ, BaseCurrency NZD, CountryCode NZ, Timezone
+# NEWZEALANDSTANDARDTIME; its invoice examples use TaxType INPUT2/OUTPUT2).
+BASE_CURRENCY = "NZD"
+TIMEZONE = "NEWZEALANDSTANDARDTIME"
 
-# A small tax table (rates in %). TaxType defaults to the line account's TaxType.
-TAX_RATES = {"NONE": Decimal("0"), "INPUT": Decimal("10"), "OUTPUT": Decimal("10"),
-             "EXEMPTEXPENSES": Decimal("0"), "EXEMPTOUTPUT": Decimal("0")}
+# New Zealand's tax rates (rates in %), as Xero's tax-types documentation lists them for NZ
+# (developer.xero.com/documentation/api/accounting/types#tax-types): INPUT2 "GST on Expenses" 15 %,
+# OUTPUT2 "GST on Income" 15 %, NONE "No GST", ZERORATED "Zero Rated", GSTONIMPORTS "GST on Imports".
+# A line's TaxType defaults to its account's TaxType.
+TAX_RATE_TABLE = [
+    ("INPUT2", "15% GST on Expenses", Decimal("15"), ("Expenses", "Assets", "Liabilities", "Equity")),
+    ("OUTPUT2", "15% GST on Income", Decimal("15"), ("Revenue", "Assets", "Liabilities", "Equity")),
+    ("NONE", "No GST", Decimal("0"), ("Expenses", "Revenue", "Assets", "Liabilities", "Equity")),
+    ("ZERORATED", "Zero Rated", Decimal("0"), ("Revenue", "Assets", "Liabilities", "Equity")),
+    ("GSTONIMPORTS", "GST on Imports", Decimal("0"), ("Expenses", "Liabilities")),
+]
+TAX_RATES = {tax_type: rate for tax_type, _, rate, _ in TAX_RATE_TABLE}
 
 # §1 "a fresh sandbox holds one organisation with a standard chart of accounts (a bank account among them)"
 STANDARD_ACCOUNTS = [
     ("090", "Business Bank Account", "BANK", "ASSET", "NONE"),
-    ("200", "Sales", "REVENUE", "REVENUE", "OUTPUT"),
-    ("260", "Other Revenue", "OTHERINCOME", "REVENUE", "OUTPUT"),
-    ("310", "Cost of Goods Sold", "DIRECTCOSTS", "EXPENSE", "INPUT"),
-    ("320", "Subcontractors", "DIRECTCOSTS", "EXPENSE", "INPUT"),
-    ("330", "Materials", "DIRECTCOSTS", "EXPENSE", "INPUT"),
-    ("400", "Advertising", "EXPENSE", "EXPENSE", "INPUT"),
-    ("429", "General Expenses", "EXPENSE", "EXPENSE", "INPUT"),
+    ("200", "Sales", "REVENUE", "REVENUE", "OUTPUT2"),
+    ("260", "Other Revenue", "OTHERINCOME", "REVENUE", "OUTPUT2"),
+    ("310", "Cost of Goods Sold", "DIRECTCOSTS", "EXPENSE", "INPUT2"),
+    ("320", "Subcontractors", "DIRECTCOSTS", "EXPENSE", "INPUT2"),
+    ("330", "Materials", "DIRECTCOSTS", "EXPENSE", "INPUT2"),
+    ("400", "Advertising", "EXPENSE", "EXPENSE", "INPUT2"),
+    ("429", "General Expenses", "EXPENSE", "EXPENSE", "INPUT2"),
     ("610", "Accounts Receivable", "CURRENT", "ASSET", "NONE"),
     ("800", "Accounts Payable", "CURRLIAB", "LIABILITY", "NONE"),
-    ("820", "Sales Tax", "CURRLIAB", "LIABILITY", "NONE"),
+    ("820", "GST", "CURRLIAB", "LIABILITY", "NONE"),
     ("960", "Retained Earnings", "EQUITY", "EQUITY", "NONE"),
 ]
 SYSTEM_ACCOUNTS = {"610": "DEBTORS", "800": "CREDITORS", "820": "GST", "960": "RETAINEDEARNINGS"}
@@ -80,10 +94,12 @@ class Books:
         self.now = now
         created = now()
         self.organisation = {
-            "OrganisationID": tenant_id, "Name": name, "LegalName": name, "PaysTax": True, "Version": "GLOBAL",
-            "OrganisationType": "COMPANY", "BaseCurrency": BASE_CURRENCY, "CountryCode": "US",
+            "OrganisationID": tenant_id, "Name": name, "LegalName": name, "PaysTax": True, "Version": "NZ",
+            "OrganisationType": "COMPANY", "BaseCurrency": BASE_CURRENCY, "CountryCode": "NZ",
             "IsDemoCompany": False, "OrganisationStatus": "ACTIVE", "FinancialYearEndDay": 31,
-            "FinancialYearEndMonth": 12, "Timezone": "UTC", "OrganisationEntityType": "COMPANY",
+            "FinancialYearEndMonth": 3, "Timezone": TIMEZONE, "OrganisationEntityType": "COMPANY",
+            "SalesTaxBasis": "PAYMENTS", "SalesTaxPeriod": "TWOMONTHS", "DefaultSalesTax": "Tax Exclusive",
+            "DefaultPurchasesTax": "Tax Exclusive",
             "ShortCode": "!" + tenant_id[:5], "Class": "STANDARD", "Edition": "BUSINESS", "CreatedDateUTC": created,
         }
         self.accounts: dict[str, dict] = {}
@@ -106,8 +122,18 @@ class Books:
         self.bank_transactions: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
         self.manual_journals: dict[str, dict] = {}
+        self.files = Attachments()
         self.counters = {"INV": 0, "CN": 0, "PO": 0}
         self.events: list[tuple[str, str, str, dict | None]] = []  # (category, type, id, data) for webhooks
+
+    @staticmethod
+    def tax_rates() -> list[dict]:
+        """GET /TaxRates: the organisation's tax rates (TAX_RATE_TABLE), one GST component each."""
+        targets = ("Assets", "Equity", "Expenses", "Liabilities", "Revenue")
+        return [{"Name": name, "TaxType": tax_type, "Status": "ACTIVE", "DisplayTaxRate": rate, "EffectiveRate": rate,
+                 "TaxComponents": [{"Name": "GST", "Rate": rate, "IsCompound": False, "IsNonRecoverable": False}],
+                 **{f"CanApplyTo{target}": target in applies for target in targets}}
+                for tax_type, name, rate, applies in TAX_RATE_TABLE]
 
     # ------------------------------------------------------------------ lookups
     def account_by_code(self, code: str | None) -> dict | None:
@@ -539,8 +565,10 @@ class Books:
         if existing is not None:
             if existing["Status"] in ("PAID", "VOIDED", "DELETED") and (editing_content or status != existing["Status"]):
                 raise ElementError(NOT_MODIFIABLE)
-            if existing.get("Payments") and (editing_content or status == "VOIDED"):
-                # §5: "Payments must be deleted before an invoice can be voided" (pyxero#350)
+            if (existing.get("Payments") or existing.get("CreditNotes") or existing.get("Allocations")) and (
+                    editing_content or status == "VOIDED"):
+                # §5: "Payments must be deleted before an invoice can be voided" (pyxero#350); the sandbox
+                # holds allocated credit the same way ([UNCONFIRMED] for allocations).
                 raise ElementError(f"{NOT_MODIFIABLE}: this document has payments allocated; delete them first")
         line_amount_types = element.get("LineAmountTypes") or (existing or {}).get("LineAmountTypes") or "Exclusive"
         need_account = status in ("SUBMITTED", "AUTHORISED")
@@ -590,12 +618,14 @@ class Books:
         if number:
             doc[number_key] = number
         paid = doc["AmountPaid"] + doc.get("AmountCredited", D0)
+        # A voided document owes nothing: Xero's own GET /Invoices example shows a VOIDED invoice with
+        # Total 40.00 and AmountDue 0.00 (xero_accounting.yaml, /Invoices get, InvoiceID d4956132-...);
+        # that a voided credit note's RemainingCredit is 0 likewise is [UNCONFIRMED].
+        outstanding = D0 if status == "VOIDED" else money(doc["Total"] - paid)
         if kind == "Invoice":
-            # A voided invoice owes nothing: Xero's own GET /Invoices example shows a VOIDED invoice with
-            # Total 40.00 and AmountDue 0.00 (xero_accounting.yaml, /Invoices get, InvoiceID d4956132-...).
-            doc["AmountDue"] = D0 if status == "VOIDED" else money(doc["Total"] - paid)
+            doc["AmountDue"] = outstanding
         else:
-            doc["RemainingCredit"] = money(doc["Total"] - paid)
+            doc["RemainingCredit"] = outstanding
         self.mark_contact_role(contact, doc_type)
         self.touch(doc)
         store[doc[id_key]] = doc
@@ -603,6 +633,78 @@ class Books:
         data = {"Type": doc_type, "Status": status} if kind == "CreditNote" else None
         self.events.append((category, "UPDATE" if existing else "CREATE", doc[id_key], data))
         return doc
+
+    # ------------------------------------------------------------------ allocations (§7 CreditNotes)
+    def allocate_credit_note(self, note: dict, element: dict) -> dict:
+        """PUT /CreditNotes/{id}/Allocations (createCreditNoteAllocation): part of a credit note's
+        remaining credit applied to an invoice of the same side (ACCPAYCREDIT to ACCPAY, ACCRECCREDIT
+        to ACCREC) and the same contact; both must be AUTHORISED and the amount no more than either the
+        remaining credit or the amount due. The same-contact rule is [UNCONFIRMED] (Xero's web app offers
+        only that contact's invoices); the spec requires Amount, Invoice and Date (Allocation.required)."""
+        self._check("Allocation", element, creating=True)
+        if note["Status"] != "AUTHORISED":
+            raise ElementError(f"Only an AUTHORISED credit note can be allocated (this one is {note['Status']})")
+        invoice = self.invoices.get(str((element.get("Invoice") or {}).get("InvoiceID") or "").lower())
+        if invoice is None:
+            raise ElementError("The invoice of this allocation could not be found")
+        if invoice["Status"] != "AUTHORISED":
+            raise ElementError(f"Credit can only be allocated to an AUTHORISED invoice (this one is {invoice['Status']})")
+        if invoice["Type"] != note["Type"].removesuffix("CREDIT"):
+            raise ElementError(f"A {note['Type']} credit note cannot be allocated to an {invoice['Type']} invoice")
+        if invoice["Contact"]["ContactID"] != note["Contact"]["ContactID"]:
+            raise ElementError("The credit note and the invoice must be for the same contact")
+        value = amount(element["Amount"], "Amount", positive=True)
+        if value > note["RemainingCredit"]:
+            raise ElementError(f"Allocation amount {value} exceeds the remaining credit ({note['RemainingCredit']})")
+        if value > invoice["AmountDue"]:
+            raise ElementError(f"Allocation amount {value} exceeds the amount due on the invoice ({invoice['AmountDue']})")
+        day = parse_request_date(element["Date"], "Date")
+        allocation_id = new_id()
+        invoice_ref = {"InvoiceID": invoice["InvoiceID"], **(
+            {"InvoiceNumber": invoice["InvoiceNumber"]} if invoice.get("InvoiceNumber") else {})}
+        note_ref = {"CreditNoteID": note["CreditNoteID"], **(
+            {"CreditNoteNumber": note["CreditNoteNumber"]} if note.get("CreditNoteNumber") else {})}
+        note.setdefault("Allocations", []).append(
+            {"AllocationID": allocation_id, "Amount": value, "Date": day, "Invoice": invoice_ref})
+        note["AmountCredited"] = money(note.get("AmountCredited", D0) + value)
+        note["RemainingCredit"] = money(note["RemainingCredit"] - value)
+        invoice.setdefault("CreditNotes", []).append(
+            {**note_ref, "AppliedAmount": value, "Date": day, "Total": note["Total"]})
+        invoice["AmountCredited"] = money(invoice["AmountCredited"] + value)
+        invoice["AmountDue"] = money(invoice["AmountDue"] - value)
+        for doc, left in ((invoice, invoice["AmountDue"]), (note, note["RemainingCredit"])):
+            if left == 0:  # fully used credit and fully settled invoices are PAID, as with payments
+                doc["Status"] = "PAID"
+                doc["FullyPaidOnDate"] = day
+            self.touch(doc)
+        self.events.append(("INVOICE", "UPDATE", invoice["InvoiceID"], None))
+        self.events.append(("CREDITNOTE", "UPDATE", note["CreditNoteID"], {"Type": note["Type"],
+                                                                          "Status": note["Status"]}))
+        return {"AllocationID": allocation_id, "Amount": value, "Date": day, "Invoice": invoice_ref,
+                "CreditNote": note_ref, "IsDeleted": False}
+
+    def delete_allocation(self, note: dict, allocation_id: str) -> dict:
+        """DELETE /CreditNotes/{id}/Allocations/{AllocationID} (deleteCreditNoteAllocations): the credit
+        returns to the note and the amount to the invoice."""
+        allocation = next((a for a in note.get("Allocations") or [] if a["AllocationID"] == allocation_id.lower()),
+                          None)
+        if allocation is None:
+            raise ElementError(f"Allocation {allocation_id} was not found on this credit note")
+        invoice = self.invoices[allocation["Invoice"]["InvoiceID"]]
+        value = allocation["Amount"]
+        note["Allocations"].remove(allocation)
+        note["AmountCredited"] = money(note["AmountCredited"] - value)
+        note["RemainingCredit"] = money(note["RemainingCredit"] + value)
+        invoice["CreditNotes"] = _without_one(invoice["CreditNotes"], note["CreditNoteID"], value)
+        invoice["AmountCredited"] = money(invoice["AmountCredited"] - value)
+        invoice["AmountDue"] = money(invoice["AmountDue"] + value)
+        for doc in (invoice, note):
+            if doc["Status"] == "PAID":
+                doc["Status"] = "AUTHORISED"
+                doc.pop("FullyPaidOnDate", None)
+            self.touch(doc)
+        return {"AllocationID": allocation["AllocationID"], "Amount": value, "Date": allocation["Date"],
+                "Invoice": allocation["Invoice"], "IsDeleted": True}
 
     # ------------------------------------------------------------------ purchase orders (§7 PurchaseOrders)
     def write_purchase_order(self, element: dict, *, unitdp: int) -> dict:
@@ -828,3 +930,14 @@ class Books:
         self.touch(doc)
         self.manual_journals[doc["ManualJournalID"]] = doc
         return doc
+
+
+def _without_one(applied: list[dict], note_id: str, value: Decimal) -> list[dict]:
+    """`applied` (an invoice's CreditNotes) less one entry of this note for this amount."""
+    out, removed = [], False
+    for entry in applied:
+        if not removed and entry["CreditNoteID"] == note_id and entry["AppliedAmount"] == value:
+            removed = True
+            continue
+        out.append(entry)
+    return out

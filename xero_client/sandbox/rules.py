@@ -136,10 +136,23 @@ def max_length(value: Any, limit: int, field: str) -> None:
 
 
 # ---------------------------------------------------------------- where (§4 "where")
+# The forms Xero documents for `where` (developer.xero.com/documentation/api/accounting/requests-and-
+# responses "Optimised use of the where filter"; also its examples Name.Contains("Peter"),
+# Name.StartsWith("P"), Name.EndsWith("r"), EmailAddress!=null&&EmailAddress.StartsWith("boom"),
+# AccountID=GUID("..."), Date >= DateTime(2015, 01, 01)): comparisons with == or =, !=, <, >, <=, >=;
+# the string methods Contains, StartsWith, EndsWith; Guid()/GUID()/guid() and DateTime(); joined by
+# && / AND, || / OR, in parentheses. Xero compares strings without regard to case (its own examples
+# rely on it); that the string methods do too is [UNCONFIRMED] and the sandbox treats them alike.
 _TOKEN = re.compile(
-    r"\s*(?:(?P<op>==|!=|>=|<=|>|<|&&|\|\||\(|\))|(?P<str>\"(?:[^\"\\]|\\.)*\")"
-    r"|(?P<call>Guid|DateTime)\s*\((?P<args>[^)]*)\)|(?P<num>-?\d+(?:\.\d+)?)|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))"
+    r"\s*(?:(?P<op>==|!=|>=|<=|>|<|=|&&|\|\||\(|\))|(?P<str>\"(?:[^\"\\]|\\.)*\")"
+    r"|(?P<call>(?i:guid|datetime))\s*\((?P<args>[^)]*)\)|(?P<num>-?\d+(?:\.\d+)?)"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_.]*))"
 )
+STRING_METHODS = ("Contains", "StartsWith", "EndsWith")
+
+
+class UnknownField(QueryError):
+    """A field `where` or `order` names that the resource does not have."""
 
 
 def _tokens(text: str) -> list[tuple[str, Any]]:
@@ -151,12 +164,13 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
             raise QueryError(f"cannot parse the where clause near '{text[pos:pos + 20]}'")
         pos = match.end()
         if match.group("op"):
-            out.append(("op", match.group("op")))
+            op = match.group("op")
+            out.append(("op", "==" if op == "=" else op))
         elif match.group("str") is not None:
             out.append(("value", re.sub(r"\\(.)", r"\1", match.group("str")[1:-1])))
         elif match.group("call"):
             args = match.group("args").strip()
-            if match.group("call") == "Guid":
+            if match.group("call").lower() == "guid":
                 out.append(("value", args.strip('"').lower()))
             else:
                 parts = [int(p) for p in re.split(r"\s*,\s*", args) if p]
@@ -182,8 +196,26 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
     return out
 
 
-def parse_where(text: str):
-    """Compile a Xero `where` clause (comparisons joined by && / ||, parentheses) into a predicate."""
+def check_field_path(schema: str | None, path: str) -> None:
+    """Refuse a field the resource's spec schema does not have: Xero answers 400 rather than an
+    empty list (the message follows Xero's "No property or field 'X' exists in type 'Y'")."""
+    if schema is None:
+        return
+    current = schema
+    for part in path.split("."):
+        props = FIELDS.get(current)
+        if props is None:
+            return  # below a free-form object: nothing to check against
+        kind = props.get(part)
+        if kind is None:
+            raise UnknownField(f"No property or field '{part}' exists in type '{current}'")
+        while isinstance(kind, tuple) and kind[0] == "list":
+            kind = kind[1]
+        current = kind[1] if isinstance(kind, tuple) and kind[0] == "obj" else None
+
+
+def parse_where(text: str, schema: str | None = None):
+    """Compile a Xero `where` clause into a predicate; fields are checked against `schema`'s fields."""
     tokens = _tokens(text)
     pos = 0
 
@@ -221,6 +253,16 @@ def parse_where(text: str):
             return inner
         if kind != "field":
             raise QueryError(f"expected a field name in where, got {value!r}")
+        field_path, _, method = value.rpartition(".")
+        if field_path and method in STRING_METHODS:
+            check_field_path(schema, field_path)
+            if take() != ("op", "("):
+                raise QueryError(f"expected ( after {value} in where")
+            arg_kind, literal = take()
+            if arg_kind != "value" or not isinstance(literal, str) or take() != ("op", ")"):
+                raise QueryError(f"{method} takes one string in where")
+            return _string_method(field_path, method, literal)
+        check_field_path(schema, value)
         op_kind, op = take()
         if op_kind != "op" or op not in ("==", "!=", ">=", "<=", ">", "<"):
             raise QueryError(f"expected a comparison after {value} in where")
@@ -242,6 +284,23 @@ def _lookup(doc: dict, path: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+def _string_method(path: str, method: str, literal: str):
+    wanted = literal.casefold()
+
+    def predicate(doc: dict) -> bool:
+        value = _lookup(doc, path)
+        if not isinstance(value, str):
+            return False
+        text = value.casefold()
+        if method == "Contains":
+            return wanted in text
+        if method == "StartsWith":
+            return text.startswith(wanted)
+        return text.endswith(wanted)
+
+    return predicate
 
 
 def _compare(path: str, op: str, literal: Any):
