@@ -355,7 +355,7 @@ def test_purchase_orders(xero_client, contact_id):
     po = xero_client.create_purchase_orders([{"Contact": {"ContactID": contact_id}, "LineItems": [line],
                                               "Status": "AUTHORISED", "DeliveryDate": "2026-06-01"}],
                                             idempotency_key=key())[0]
-    assert po.ok and po.document["PurchaseOrderNumber"] == "PO-0001" and po.document["Total"] == Decimal("23.10")
+    assert po.ok and po.document["PurchaseOrderNumber"] == "PO-0001" and po.document["Total"] == Decimal("24.15")
     dup = xero_client.create_purchase_orders([{"Contact": {"ContactID": contact_id}, "LineItems": [line],
                                                "PurchaseOrderNumber": "PO-0001"}], idempotency_key=key())[0]
     assert not dup.ok
