@@ -24,8 +24,8 @@ def test_void_and_edit_in_xero_move_bills_out_of_sync(exported, accountant, sand
     r2.refresh_from_db()
     assert r1.erp_status == ErpStatus.OUT_OF_SYNC and r2.erp_status == ErpStatus.OUT_OF_SYNC
     assert r1.erp_message == "Changed in Xero: voided in Xero on 2026-05-04"
-    # The bill's lines are tax exclusive: Xero's total adds 10 % GST to each.
-    assert r2.erp_message == "Changed in Xero: line 1 amount 500.00 → 55.00; total 550.00 → 60.50"
+    # The bill's lines are tax exclusive: Xero's total adds 15 % GST (New Zealand's) to each.
+    assert r2.erp_message == "Changed in Xero: line 1 amount 500.00 → 55.00; total 575.00 → 63.25"
     event = AuditEvent.objects.get(object_id=r2.pk, content_type__model="subcontractorinvoice", action="drift_found")
     assert (event.from_status, event.to_status) == (ErpStatus.SYNCED, ErpStatus.OUT_OF_SYNC)
     assert event.payload["LineItems"][0]["LineAmount"] == "500.00"  # what the connector sent
