@@ -117,6 +117,6 @@ def run_page(run: SyncRun) -> dict:
         "model_columns": model_columns,
         "model_rows": model_rows,
         "started_by": started_by(run),
-        "errors": [{**e, "url": error_url(e)} for e in (run.errors or []) if not e.get("held")],
+        "run_errors": [{**e, "url": error_url(e)} for e in (run.errors or []) if not e.get("held")],
         "held": [{**e, "url": error_url(e)} for e in (run.errors or []) if e.get("held")],
     }

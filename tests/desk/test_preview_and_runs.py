@@ -80,6 +80,7 @@ def test_finished_sync_run_shows_counts_and_errors_linked_to_records(client, app
     html = page(client, run)
     assert "http-equiv=\"refresh\"" not in html
     assert "Finished with errors" in html
+    assert "<title>Error:" not in html  # the run's errors are not the admin form's errors
     assert "<td>3</td><td>2</td><td>0</td><td>0</td><td>1</td>" in html
     assert "Read 3: 2 created, 1 failed." in html
     url = reverse("admin:integration_subcontractorinvoice_change", args=[invoice.pk])
