@@ -264,7 +264,8 @@ def commitment(kind: str, data: dict, lines: list[dict]) -> dict[str, Any]:
 
 
 def commitment_vendor_id(data: dict) -> int | None:
-    return reference(data.get("vendor_id") or data.get("vendor"), "vendor_id")
+    """A commitment's vendor, nested as Procore sends it (vendor: {id, company}; no vendor_id)."""
+    return reference(data.get("vendor"), "vendor.id")
 
 
 def change_order_commitment_id(data: dict) -> int | None:
@@ -350,7 +351,8 @@ def requisition(data: dict, lines: list[dict]) -> dict[str, Any]:
 
 
 def prime_contract_owner_id(data: dict) -> int | None:
-    return reference(data.get("vendor_id") or data.get("vendor"), "vendor_id")
+    """A prime contract's owner, the nested vendor (Procore sends no vendor_id on prime contracts)."""
+    return reference(data.get("vendor"), "vendor.id")
 
 
 def prime_contract(data: dict) -> dict[str, Any]:
@@ -361,7 +363,8 @@ def prime_contract(data: dict) -> dict[str, Any]:
 
 
 def payment_application_prime_id(data: dict) -> int | None:
-    return reference(data.get("prime_contract_id") or data.get("contract"), "prime_contract_id")
+    """A payment application's prime contract, the nested contract: {id, type, title}."""
+    return reference(data.get("contract"), "contract.id")
 
 
 def payment_application_lines(data: dict) -> list[dict] | None:

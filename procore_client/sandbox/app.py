@@ -275,11 +275,14 @@ class ProcoreSandbox:
             self._windows.clear()
 
     def issue_token(self, client_id: str = "sandbox-client", client_secret: str = "sandbox-secret", *,
-                    expires_in: int = ACCESS_TOKEN_SECONDS, refresh: bool = True) -> OAuthToken:
-        """Register the client (if new) and hand out a token pair without the HTTP dance."""
+                    expires_in: int = ACCESS_TOKEN_SECONDS, refresh: bool = True,
+                    service_account: bool = False) -> OAuthToken:
+        """Register the client (if new) and hand out a token pair without the HTTP dance (a user's
+        token, or with ``service_account`` a client-credentials one)."""
         with self._lock:
             self.clients.setdefault(client_id, client_secret)
-            data = self._new_token(client_id, with_refresh=refresh, expires_in=expires_in)
+            data = self._new_token(client_id, with_refresh=refresh, expires_in=expires_in,
+                                   service_account=service_account)
         return OAuthToken(access_token=data["access_token"], refresh_token=data.get("refresh_token"),
                           expires_at=datetime.fromtimestamp(self.clock() + expires_in, tz=UTC))
 
@@ -377,7 +380,7 @@ class ProcoreSandbox:
             if rate_headers.get("X-Rate-Limit-Remaining") == "-1":
                 rate_headers["X-Rate-Limit-Remaining"] = "0"
                 raise Reply(429, {"errors": RATE_LIMIT_MESSAGE})
-            self._check_company(request)
+            self._check_company(request, endpoint)
             request.environ["sandbox.client_id"] = client_id
             if "|" in endpoint:
                 kind, action = endpoint.split("|")
@@ -402,14 +405,24 @@ class ProcoreSandbox:
             raise Reply(401, {"errors": "401 Unauthorized: the access token is invalid or has expired"})
         return info["client_id"]
 
-    def _check_company(self, request: Request) -> None:
+    def _check_company(self, request: Request, endpoint: str) -> None:
         value = request.headers.get("Procore-Company-Id")
         if not value:
-            # §4: required on every request, /me and /companies included for service accounts.
-            # Status UNCONFIRMED (docs: "errors/404s"); the sandbox answers 400 with the real message.
+            if endpoint in ("me", "companies") and not self._service_account(request):
+                # §4 (DOC:tutorials/tutorial_mpz.md): GET /me and GET /companies need no company header,
+                # which is how a user's token finds its companies; a service account's token
+                # (client credentials, DOC:oauth/oauth_client_credentials.md) must send it even there.
+                return
+            # §4: required on every other request. Status UNCONFIRMED (docs: "errors/404s"); the
+            # sandbox answers 400 with the real message.
             raise Reply(400, {"errors": MISSING_COMPANY_MESSAGE})
         if value.strip() != str(self.company_id):
             raise Reply(403, {"errors": "App is not connected to this company"})  # §5 403 message
+
+    def _service_account(self, request: Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        info = self.access_tokens.get(header[7:].strip() if header.lower().startswith("bearer ") else "")
+        return bool(info and info.get("service_account"))
 
     def _count_rate(self, client_id: str) -> dict[str, str]:
         """Fixed window per app (§5: limits are per app; failed calls count too)."""
@@ -427,13 +440,14 @@ class ProcoreSandbox:
                 "X-Rate-Limit-Reset": str(int(start + self.rate_window + 0.999))}
 
     # -- OAuth (§3) -------------------------------------------------------------------------------
-    def _new_token(self, client_id: str, *, with_refresh: bool, expires_in: int = ACCESS_TOKEN_SECONDS
-                   ) -> dict[str, Any]:
+    def _new_token(self, client_id: str, *, with_refresh: bool, expires_in: int = ACCESS_TOKEN_SECONDS,
+                   service_account: bool = False) -> dict[str, Any]:
         access = secrets.token_urlsafe(32)
         now = self.clock()
         data: dict[str, Any] = {"access_token": access, "token_type": "bearer", "expires_in": expires_in,
                                 "created_at": int(now)}
-        info: dict[str, Any] = {"client_id": client_id, "expires": now + expires_in, "refresh": None}
+        info: dict[str, Any] = {"client_id": client_id, "expires": now + expires_in, "refresh": None,
+                                "service_account": service_account}
         if with_refresh:
             refresh = secrets.token_urlsafe(32)
             self.refresh_tokens[refresh] = {"client_id": client_id, "access": access}
@@ -500,7 +514,7 @@ class ProcoreSandbox:
             return self._json(self._new_token(client_id, with_refresh=True))
         if grant == "client_credentials":
             # DOC:oauth/oauth_client_credentials.md: the answer carries no refresh_token.
-            return self._json(self._new_token(client_id, with_refresh=False))
+            return self._json(self._new_token(client_id, with_refresh=False, service_account=True))
         raise Reply(400, {"error": "unsupported_grant_type",
                           "error_description": "The authorization grant type is not supported."})
 
@@ -920,8 +934,8 @@ class ProcoreSandbox:
             body = self._body(request)
             existing = [{"id": li["id"]} for li in record.get("line_items") or []]
             self._update(request, "commitment_change_order", record, {"line_items": existing + [body]})
-            return self._json({"data": _v2(record["line_items"][-1])}, 201)
-        lines = [_v2(li) for li in self.store.render("commitment_change_order", record)["line_items"]]
+            return self._json({"data": _v2(self.store.cco_line(record["line_items"][-1]))}, 201)
+        lines = [_v2(self.store.cco_line(li)) for li in record.get("line_items") or []]
         response = self._page(request, lines, cap=100)
         # §6: v2.0 wraps answers in {"data": ...} and sends ids as strings.
         response.set_data(json.dumps({"data": json.loads(response.get_data())}).encode())

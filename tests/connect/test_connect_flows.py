@@ -103,19 +103,19 @@ def test_an_unknown_organisation_is_refused(admin_client, sandboxes, new_link):
     assert new_link.xero_tenant_id == ""
 
 
-def test_connect_procore_asks_for_the_company_id_then_lists_the_company(admin_client, sandboxes, new_link):
-    """CONN-2: Procore authorization code; the company is chosen from GET /companies (which wants the
-    Procore-Company-Id header, api/procore.md §4: the admin gives it when Procore insists)."""
+def test_connect_procore_lists_the_companies_then_chooses_one(admin_client, sandboxes, new_link):
+    """CONN-2, FID-3: Procore authorization code; the choose-a-company page lists the companies from
+    GET /companies, which a user's token may call without the Procore-Company-Id header (api/procore.md
+    §4), so the admin picks one instead of typing its id."""
     done = connect_procore(admin_client, sandboxes, new_link)
     assert done["Location"] == reverse("connect:procore_company", args=[new_link.pk])
     conn = Connection.objects.get(link=new_link, provider="procore")
     assert conn.status == "connected" and conn.refresh_token and conn.auth_type == "authorization_code"
 
-    asks = admin_client.get(done["Location"]).content.decode()
-    assert "company id" in asks and "Missing" not in asks
+    page = admin_client.get(done["Location"]).content.decode()
     company = sandboxes.procore.company_id
-    listed = admin_client.get(done["Location"] + "?" + urlencode({"company_id": company})).content.decode()
-    assert "Sandbox Builders Ltd" in listed, listed[listed.find("errornote"):][:500]
+    assert "Sandbox Builders Ltd" in page and f'value="{company}"' in page, page[page.find("errornote"):][:500]
+    assert "errornote" not in page
     chosen = admin_client.post(done["Location"], {"company_id": company})
     assert chosen.status_code == 302
     new_link.refresh_from_db()

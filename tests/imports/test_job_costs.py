@@ -10,7 +10,7 @@ from integration.services.imports import import_job_costs
 def _direct_costs(world, project=None):
     records = world.procore_records("direct_cost")
     if project is not None:
-        records = [r for r in records if r["project_id"] == world.projects[project].procore_id]
+        records = [r for r in records if r["project"]["id"] == world.projects[project].procore_id]
     return sorted(records, key=lambda r: r["id"])
 
 
@@ -32,7 +32,7 @@ def test_bill_entered_in_xero_becomes_an_invoice_direct_cost(world):
     assert dc["direct_cost_date"] == "2026-05-01" and dc["received_date"] == "2026-05-01"
     assert dc["origin_id"] == bill["InvoiceID"]
     assert _amounts(dc) == ["1200.00", "300.00"]
-    assert [li["line_item_type_id"] for li in dc["line_items"]] == [world.cost_type.procore_id] * 2
+    assert [li["line_item_type"]["id"] for li in dc["line_items"]] == [world.cost_type.procore_id] * 2
     row = DirectCost.objects.get(link=world.link)
     assert row.procore_id == dc["id"] and row.amount == Decimal("1500.00") and row.locked
 

@@ -281,6 +281,7 @@ class Command(BaseCommand):
         from integration.models import CompanyLink
         from integration.services.connect import (
             connect_via_redirect,
+            procore_companies_list,
             procore_company_choose,
             xero_organisation_choose,
             xero_organisations_list,
@@ -305,8 +306,11 @@ class Command(BaseCommand):
         xero_organisation_choose(link=link, tenant_id=tenant["tenantId"], actor=admin)
         self.say(f"Xero connected: organisation '{link.xero_tenant_name}' chosen from GET /connections")
         connect_via_redirect(link=link, provider="procore", actor=admin, follow=browser)
-        procore_company_choose(link=link, company_id=seeded.company_id, actor=admin)
-        self.say(f"Procore connected: company '{link.procore_company_name}' ({link.procore_company_id})")
+        # The choose-a-company page's path: a user's token lists its companies without a company id.
+        company = next(c for c in procore_companies_list(link=link) if int(c["id"]) == seeded.company_id)
+        procore_company_choose(link=link, company_id=int(company["id"]), actor=admin)
+        self.say(f"Procore connected: company '{link.procore_company_name}' ({link.procore_company_id}) chosen "
+                 "from GET /companies")
         return link
 
     # ------------------------------------------------------------------ the month
