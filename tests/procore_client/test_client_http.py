@@ -28,9 +28,11 @@ def _vendors(sandbox, n):
 def test_company_header_is_required_and_sent_everywhere(procore_client, procore_sandbox, procore_session,
                                                         procore_token_store):
     """CONN-1, FID-3: api/procore.md §4: a missing Procore-Company-Id header is refused with Procore's
-    message; the client sends it on every call, /me and /companies included."""
+    message (only /me and /companies do without it, for a user's token); the client sends it on every
+    call, /me and /companies included."""
     token = procore_token_store.load().access_token
-    answer = procore_session.get(f"{PROCORE_API_URL}/rest/v1.0/me",
+    answer = procore_session.get(f"{PROCORE_API_URL}/rest/v1.0/projects",
+                                 params={"company_id": procore_sandbox.company_id},
                                  headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 400
     assert answer.json() == {"errors": "Missing Procore-Company-Id header!"}
