@@ -16,7 +16,7 @@ import requests
 
 from procore_client import ProcoreClient
 from procore_client.sandbox import ProcoreSandbox
-from procore_client.sandbox.app import MISSING_COMPANY_MESSAGE
+from procore_client.sandbox.wire import MISSING_COMPANY_MESSAGE
 from tests.contract.procore_validator import (
     SPEC_DIR,
     ProcoreContractObserver,

@@ -1,0 +1,92 @@
+"""Direct costs, prime contracts and payment applications (owner invoices) in the Procore sandbox
+(api/procore.md §11, §12)."""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Request, Response
+
+from .records import ValidationFailed
+from .wire import Reply
+
+
+class ProjectRoutes:
+    """The project's direct costs and its owner side."""
+
+    # -- direct costs (§11) -----------------------------------------------------------------------
+    def h_direct_costs(self, request: Request, project_id: int) -> Response:
+        self._project_param(request, value=project_id)
+        if request.method == "GET":
+            return self._list(request, "direct_cost", where=lambda r: r["project_id"] == project_id,
+                              extra=("invoice_number",))
+        data = self._wrapped(self._body(request), "direct_cost")
+        record = self._create(request, "direct_cost", data, project_id)
+        return self._json(self.store.render("direct_cost", record), 201)
+
+    def h_direct_cost(self, request: Request, project_id: int, id: int) -> Response:
+        self._project_param(request, value=project_id)
+        record = self._load("direct_cost", id, project_id)
+        if request.method == "GET":
+            return self._json(self.store.render("direct_cost", record))
+        if request.method == "DELETE":
+            return self._delete(request, "direct_cost", record)
+        data = self._wrapped(self._body(request), "direct_cost")
+        if "direct_cost_type" in data and data["direct_cost_type"] != record.get("direct_cost_type"):
+            # OAS:RestV11ProjectsProjectIdDirectCostsIdPatch has no direct_cost_type: it cannot change.
+            raise ValidationFailed({"direct_cost_type": ["cannot be changed"]})
+        record = self._update(request, "direct_cost", record, data)
+        return self._json(self.store.render("direct_cost", record))
+
+    # -- prime contracts and payment applications (§12) -------------------------------------------
+    def h_prime_contracts(self, request: Request) -> Response:
+        project_id = self._project_param(request)
+        return self._list(request, "prime_contract", where=lambda r: r["project_id"] == project_id)
+
+    def h_prime_contract_create(self, request: Request) -> Response:
+        body = self._body(request)
+        project_id = self._project_param(request, body)
+        record = self._create(request, "prime_contract", self._wrapped(body, "prime_contract"), project_id)
+        return self._json(self.store.render("prime_contract", record), 201)
+
+    def h_prime_contract(self, request: Request, id: int) -> Response:
+        if request.method in ("GET", "DELETE"):
+            project_id = self._project_param(request)
+            record = self._load("prime_contract", id, project_id)
+            if request.method == "DELETE":
+                return self._delete(request, "prime_contract", record)
+            return self._json(self.store.render("prime_contract", record))
+        body = self._body(request)
+        project_id = self._project_param(request, body)
+        record = self._update(request, "prime_contract", self._load("prime_contract", id, project_id),
+                              self._wrapped(body, "prime_contract"))
+        return self._json(self.store.render("prime_contract", record))
+
+    def h_payment_applications(self, request: Request) -> Response:
+        project_id = self._project_param(request)
+        return self._list(request, "payment_application", where=lambda r: r["project_id"] == project_id)
+
+    def h_payment_application(self, request: Request, id: int) -> Response:
+        project_id = self._project_param(request)
+        return self._json(self.store.render("payment_application", self._load("payment_application", id,
+                                                                               project_id)))
+
+    def h_prime_payment_applications(self, request: Request, prime_contract_id: int) -> Response:
+        if request.method == "GET":
+            project_id = self._project_param(request)
+            self._load("prime_contract", prime_contract_id, project_id)
+            return self._list(request, "payment_application",
+                              where=lambda r: r["prime_contract_id"] == prime_contract_id)
+        body = self._body(request)
+        project_id = self._project_param(request, body)
+        self._load("prime_contract", prime_contract_id, project_id)
+        data = {**self._wrapped(body, "payment_application"), "prime_contract_id": prime_contract_id}
+        record = self._create(request, "payment_application", data, project_id)
+        return self._json(self.store.render("payment_application", record), 201)
+
+    def h_prime_payment_application(self, request: Request, prime_contract_id: int, id: int) -> Response:
+        body = self._body(request)
+        project_id = self._project_param(request, body)  # OAS: project_id is required in the body
+        record = self._load("payment_application", id, project_id)
+        if record.get("prime_contract_id") != prime_contract_id:
+            raise Reply(404, {"errors": "Payment Application not found"})
+        record = self._update(request, "payment_application", record, self._wrapped(body, "payment_application"))
+        return self._json(self.store.render("payment_application", record))
