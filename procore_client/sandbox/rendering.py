@@ -37,6 +37,8 @@ UNSENT: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Fields a sync endpoint's entity does not carry beyond UNSENT (RestV10ProjectsSyncPatch entities[]).
+SYNC_UNSENT: dict[str, tuple[str, ...]] = {"project": ("company", "project_stage_id", "stage")}
 #: The fields of a commitment's or direct cost's line item (RestV10WorkOrderContractsIdGet and
 #: RestV11ProjectsProjectIdDirectCostsIdGet line_items[]): the ids the sandbox was given show as the
 #: cost_code, line_item_type and wbs_code objects.
@@ -67,10 +69,15 @@ class StoreRendering:
         render = getattr(self, f"_render_{kind_name}", None)
         if render is not None:
             render(out, view)
-        if kind_name in (*COMMITMENT_KINDS, "direct_cost", "commitment_change_order") and view == "list":
+        if kind_name in (*COMMITMENT_KINDS, "direct_cost", "commitment_change_order") and view in ("list", "sync"):
             out.pop("line_items", None)
         for name in UNSENT.get(kind_name, ()):
             out.pop(name, None)
+        if view == "sync":
+            # The sync endpoints' entities (RestV10ProjectsSyncPatch, RestV10PurchaseOrderContractsSyncPatch)
+            # are the list's shape; a project's has neither company nor the v1.0 list's stage name.
+            for name in SYNC_UNSENT.get(kind_name, ()):
+                out.pop(name, None)
         return out
 
     def _project_ref(self, project_id: int) -> dict[str, Any]:
@@ -148,7 +155,7 @@ class StoreRendering:
         # RestV10PurchaseOrderContractsGet: a listed commitment has vendor {id, company} and no
         # payments_issued (the show, RestV10WorkOrderContractsIdGet, has both in full). The work order
         # list's schema is empty in the extract; the sandbox answers it as the purchase order list.
-        if view == "list":
+        if view in ("list", "sync"):
             out.pop("payments_issued", None)
             if out.get("vendor"):
                 out["vendor"] = {"id": out["vendor"]["id"], "company": out["vendor"]["company"]}

@@ -301,7 +301,7 @@ class Wire:
                     record = self._create(request, kind, fields, project_id=project_id)
                 else:
                     self._update(request, kind, record, fields)
-                entities.append(self.store.render(kind, record))
+                entities.append(self.store.render(kind, record, view="sync"))
             except ValidationFailed as exc:
                 errors.append({**(update if isinstance(update, dict) else {}),
                                "errors": exc.errors if isinstance(exc.errors, dict) else {"base": [exc.errors]}})
