@@ -145,7 +145,8 @@ class AccountingResources:
         return self.write("PurchaseOrders", orders, method="POST", idempotency_key=idempotency_key)
 
     def get_purchase_order(self, purchase_order_id: str) -> dict:
-        return self._one("PurchaseOrders", f"PurchaseOrders/{purchase_order_id}")
+        # unitdp=4: the unit prices as stored, so lines sent back unchanged stay unchanged (api/xero.md §5)
+        return self._one("PurchaseOrders", f"PurchaseOrders/{purchase_order_id}", {"unitdp": 4})
 
     def iter_purchase_orders(self, *, if_modified_since: datetime | None = None,
                              status: str | None = None) -> Iterator[dict]:
@@ -159,7 +160,7 @@ class AccountingResources:
         return self.write("Invoices", invoices, method="POST", idempotency_key=idempotency_key)
 
     def get_invoice(self, invoice_id: str) -> dict:
-        return self._one("Invoices", f"Invoices/{invoice_id}")
+        return self._one("Invoices", f"Invoices/{invoice_id}", {"unitdp": 4})
 
     def find_invoices(self, *, invoice_numbers: Iterable[str] | None = None, contact_ids: Iterable[str] | None = None,
                       statuses: Iterable[str] | None = None, ids: Iterable[str] | None = None) -> list[dict]:

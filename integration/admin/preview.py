@@ -144,14 +144,15 @@ def build_preview(record) -> dict:
     if contact:
         header.insert(0, ("Contact", f"{_contact_name(record)} (ContactID {contact.get('ContactID') or 'not yet in Xero'})"))
     if model == "subcontractorinvoice" and "DueDate" not in document:
-        header.append(("Due date", "None sent: the payment due date is empty, so Xero applies the contact's terms."))
+        header.append(("Due date", "None: the payment date is empty in Procore (INV-2 requires it)."))
     rows = []
     for line in document.get("LineItems", []):
         tracking = "; ".join(f"{t.get('Name')}: {t.get('Option')}" for t in line.get("Tracking") or [])
         rows.append({
             "description": line.get("Description", ""),
             "item": line.get("ItemCode", ""),
-            "account": line.get("AccountCode", ""),
+            # BOOK-2: a line with an Item and no AccountCode posts to the account the Item carries in Xero.
+            "account": line.get("AccountCode") or ("The Item's account in Xero" if line.get("ItemCode") else ""),
             "tracking": tracking,
             "tax": line.get("TaxType") or "The account's default tax rate",
             "quantity": line.get("Quantity"),

@@ -10,6 +10,7 @@ from tzlocal.windows_tz import win_tz
 TRACKING_OPTION_MAX = 50  # option names: the spec says 100, the older docs 50; keep the safe one (api/xero.md §7)
 ZERO = Decimal("0")
 CENTS = Decimal("0.01")
+UNIT_PLACES = Decimal("0.0001")  # what Xero keeps of a UnitAmount sent with ?unitdp=4 (api/xero.md §5 "Precision")
 
 
 def xero_date(value: datetime.date | datetime.datetime | None) -> str | None:
@@ -85,8 +86,38 @@ def tracking_for(link, project, cost_item=None) -> list[dict]:
     return tracking
 
 
-def coded_line(link, cost_item, *, account: str) -> dict:
-    """How a line names its cost code: an Item (Procore's way) or a tracking option (WBS-6)."""
+def item_account(items: dict | None, item_code: str, side: str) -> str:
+    """The account an Item posts to in Xero on `side` ("purchase" or "sales"); "" when it has none.
+    `items` maps Item codes to Xero's Item documents."""
+    details = (items.get(item_code) or {}).get("PurchaseDetails" if side == "purchase" else "SalesDetails") or {}
+    return str(details.get("AccountCode") or "")
+
+
+def coded_line(link, cost_item, *, account: str, items: dict | None = None, side: str = "purchase") -> dict:
+    """How a line names its cost code: an Item (Procore's way) or a tracking option (WBS-6).
+
+    BOOK-2: a line with an Item posts where Xero posts that Item: its purchase account on bills and
+    purchase orders, its sales account on sales invoices, which the accountant sets in Xero. The
+    link's default `account` is sent only when the Item has no account on that side."""
     if link.cost_code_export_mode == "tracking" or cost_item is None:
         return {"AccountCode": account}
-    return {"ItemCode": cost_item.item_code, "AccountCode": account}
+    line = {"ItemCode": cost_item.item_code}
+    # Items not known (the preview, before any read of Xero) are taken to carry their accounts, as the
+    # accountant sets them up (seed 003: "assign the purchase and sales accounts ... in Xero").
+    if items is not None and not item_account(items, cost_item.item_code, side):
+        line["AccountCode"] = account
+    return line
+
+
+def priced(quantity, unit, amount: Decimal) -> tuple[Decimal, Decimal]:
+    """BOOK-4: a unit/quantity line's (Quantity, UnitAmount), such that Quantity × UnitAmount rounds to
+    the line's amount: Procore's unit price when it does (to 4 places, sent with unitdp=4), else the
+    amount over the quantity; when no unit price can, 1 × amount."""
+    quantity = Decimal(quantity or 0).quantize(UNIT_PLACES, rounding=ROUND_HALF_UP)
+    if quantity > 0:
+        candidates = [] if unit is None else [Decimal(unit).quantize(UNIT_PLACES, rounding=ROUND_HALF_UP)]
+        candidates.append((amount / quantity).quantize(UNIT_PLACES, rounding=ROUND_HALF_UP))
+        for candidate in candidates:
+            if money(quantity * candidate) == amount:
+                return quantity, candidate
+    return Decimal("1"), amount

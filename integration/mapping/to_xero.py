@@ -11,6 +11,7 @@ from .common import (
     cost_item_option_name,
     money,
     organisation_day,
+    priced,
     project_option_name,
     tracking_for,
     xero_date,
@@ -21,7 +22,7 @@ RETAINAGE_DESCRIPTION = "Retainage this period"
 
 def cost_item_to_item(item, *, link) -> dict:
     """WBS-1, WBS-3: Cost Code + Cost Type → Item Code; Description → Name; the link's default
-    purchase and sales accounts on a new Item."""
+    purchase and sales accounts on a new Item (see `cost_item_update` for an existing one)."""
     return {
         "Code": item.item_code,
         "Name": item.description,
@@ -30,6 +31,13 @@ def cost_item_to_item(item, *, link) -> dict:
         "PurchaseDetails": {"AccountCode": link.default_purchase_account},
         "SalesDetails": {"AccountCode": link.default_sales_account},
     }
+
+
+def cost_item_update(item, *, item_id: str) -> dict:
+    """BOOK-2: a renamed cost code renames its Item and nothing else: the purchase and sales accounts
+    are the accountant's to set in Xero (seed 003), so an update never sends them."""
+    return {"ItemID": item_id, "Code": item.item_code, "Name": item.description, "Description": item.description,
+            "PurchaseDescription": item.description}
 
 
 def cost_item_to_option(item) -> dict:
@@ -81,24 +89,27 @@ def vendor_update(vendor, *, contact_id: str) -> dict:
     return contact
 
 
-def _commitment_line(link, project, commitment, line, *, description_prefix: str = "") -> dict:
-    """CMT-1: Cost Code + Cost Type → Item; Description; Qty → Quantity; Unit Cost → Unit Price;
-    Project Name → tracking. Amount-based lines go as one unit of their amount."""
+def _commitment_line(link, project, commitment, line, *, items=None, description_prefix: str = "") -> dict:
+    """CMT-1: Cost Code + Cost Type → Item; Description; Qty → Quantity; Unit Cost → Unit Price
+    (BOOK-4: 4 places, Quantity × UnitAmount = the line's amount); Project Name → tracking.
+    Amount-based lines go as one unit of their amount."""
+    amount = money(line.amount)
     if commitment.accounting_method == "unit":
-        quantity, unit = Decimal(line.quantity), Decimal(line.unit_cost)
+        quantity, unit = priced(line.quantity, line.unit_cost, amount)
     else:
-        quantity, unit = Decimal("1"), money(line.amount)
+        quantity, unit = Decimal("1"), amount
     description = line.description or (line.cost_item.description if line.cost_item else "") or "-"
     return {
-        **coded_line(link, line.cost_item, account=link.default_purchase_account),
+        **coded_line(link, line.cost_item, account=link.default_purchase_account, items=items),
         "Description": f"{description_prefix}{description}",
         "Quantity": quantity,
         "UnitAmount": unit,
+        "LineAmount": amount,
         "Tracking": tracking_for(link, project, line.cost_item),
     }
 
 
-def commitment_to_purchase_order(commitment, lines, *, link) -> dict:
+def commitment_to_purchase_order(commitment, lines, *, link, items=None) -> dict:
     """CMT-1, BOOK-1: System date at creation → Date (the day it was in the Xero organisation's time
     zone); Commitment # → Order Number; Contract Company → Contact; Title → Reference; Ship Via →
     Delivery Instructions; SOV lines → lines. Status: the link's document status (BOOK-8)."""
@@ -109,7 +120,7 @@ def commitment_to_purchase_order(commitment, lines, *, link) -> dict:
         "Reference": commitment.title,
         "LineAmountTypes": "Exclusive",
         "Status": link.xero_document_status,
-        "LineItems": [_commitment_line(link, commitment.project, commitment, line) for line in lines if line.amount or line.quantity],
+        "LineItems": [_commitment_line(link, commitment.project, commitment, line, items=items) for line in lines if line.amount or line.quantity],
     }
     if commitment.ship_via:
         po["DeliveryInstructions"] = commitment.ship_via[:500]
@@ -118,7 +129,7 @@ def commitment_to_purchase_order(commitment, lines, *, link) -> dict:
     return {k: v for k, v in po.items() if v not in (None, "")}
 
 
-def change_order_lines(change_order, lines, *, link) -> list[dict]:
+def change_order_lines(change_order, lines, *, link, items=None) -> list[dict]:
     """CCO-1: the change order's lines, several changes to one commitment line summed into one
     (Xero cannot change a line twice in one change order), each marked with the change order number."""
     commitment = change_order.commitment
@@ -134,15 +145,16 @@ def change_order_lines(change_order, lines, *, link) -> list[dict]:
         if not group["amount"] and not group["quantity"]:
             continue
         if commitment.accounting_method == "unit" and group["quantity"]:
-            quantity, unit = group["quantity"], (group["amount"] / group["quantity"]).quantize(Decimal("0.0001"))
+            quantity, unit = priced(group["quantity"], None, group["amount"])
         else:
             quantity, unit = Decimal("1"), group["amount"]
         description = line.description or (line.cost_item.description if line.cost_item else "") or "-"
         out.append({
-            **coded_line(link, line.cost_item, account=link.default_purchase_account),
+            **coded_line(link, line.cost_item, account=link.default_purchase_account, items=items),
             "Description": f"CO {change_order.number}: {description}",
             "Quantity": quantity,
             "UnitAmount": unit,
+            "LineAmount": group["amount"],
             "Tracking": tracking_for(link, change_order.project, line.cost_item),
         })
     return out
@@ -171,7 +183,7 @@ def procore_invoice_url(web_url: str, invoice) -> str | None:
     return f"{web_url}/{ids[0]}/project/commitments/{ids[1]}/invoices/{ids[2]}"
 
 
-def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str) -> dict:
+def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str, items=None) -> dict:
     """INV-1, BOOK-1: Contract Company → From; Billing Date → Date; Payment Date → Due Date (seed 003;
     INV-2 requires both); Invoice Number (or the PO number with
     commitment sync on) → Reference (InvoiceNumber on a bill); SOV lines by accounting method;
@@ -200,11 +212,11 @@ def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str) -> dict
             continue  # zero-value lines are left out (INV-1)
         description = line.description or (line.cost_item.description if line.cost_item else "") or "-"
         if unit_based and line.quantity:
-            quantity, unit = Decimal(line.quantity), Decimal(line.unit_price)
+            quantity, unit = priced(line.quantity, line.unit_price, amount)  # BOOK-4
         else:
             quantity, unit = Decimal("1"), amount
         bill["LineItems"].append({
-            **coded_line(link, line.cost_item, account=link.default_purchase_account),
+            **coded_line(link, line.cost_item, account=link.default_purchase_account, items=items),
             "Description": description,
             "Quantity": quantity,
             "UnitAmount": unit,
@@ -240,7 +252,7 @@ def retainage_item(link) -> dict:
     }
 
 
-def owner_invoice_to_invoice(invoice, lines, *, link) -> dict:
+def owner_invoice_to_invoice(invoice, lines, *, link, items=None) -> dict:
     """INV-5, BOOK-1: an owner invoice (progress claim) → a sales invoice (ACCREC) to the owner, dated
     its billing date and due on its due date."""
     prime = invoice.prime_contract
@@ -261,7 +273,7 @@ def owner_invoice_to_invoice(invoice, lines, *, link) -> dict:
         if not amount:
             continue
         sale["LineItems"].append({
-            **coded_line(link, line.cost_item, account=link.default_sales_account),
+            **coded_line(link, line.cost_item, account=link.default_sales_account, items=items, side="sales"),
             "Description": line.description or (line.cost_item.description if line.cost_item else "") or "-",
             "Quantity": Decimal("1"),
             "UnitAmount": amount,
@@ -289,8 +301,9 @@ XERO_RESOURCE = {
 }
 
 
-def document_for(record, lines, *, link, web_url: str) -> dict:
-    """The Xero document a record becomes (for a change order: the lines it appends)."""
+def document_for(record, lines, *, link, web_url: str, items: dict | None = None) -> dict:
+    """The Xero document a record becomes (for a change order: the lines it appends). `items`: Xero's
+    Items by code, to know which carry their own accounts (BOOK-2); None when not read."""
     model = record._meta.model_name
     if model == "costitem":
         return cost_item_to_option(record) if link.cost_code_export_mode == "tracking" else cost_item_to_item(record, link=link)
@@ -299,11 +312,11 @@ def document_for(record, lines, *, link, web_url: str) -> dict:
     if model == "vendor":
         return vendor_to_contact(record)
     if model == "commitment":
-        return commitment_to_purchase_order(record, lines, link=link)
+        return commitment_to_purchase_order(record, lines, link=link, items=items)
     if model == "changeorder":
-        return {"PurchaseOrderNumber": record.commitment.number, "LineItems": change_order_lines(record, lines, link=link)}
+        return {"PurchaseOrderNumber": record.commitment.number, "LineItems": change_order_lines(record, lines, link=link, items=items)}
     if model == "subcontractorinvoice":
-        return subcontractor_invoice_to_bill(record, lines, link=link, web_url=web_url)
+        return subcontractor_invoice_to_bill(record, lines, link=link, web_url=web_url, items=items)
     if model == "ownerinvoice":
-        return owner_invoice_to_invoice(record, lines, link=link)
+        return owner_invoice_to_invoice(record, lines, link=link, items=items)
     raise ValueError(f"{model} is not exported to Xero")

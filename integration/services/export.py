@@ -62,6 +62,7 @@ BATCH_SIZE = 50  # Xero's practical batch ceiling (api/xero.md §3, REL-3)
 ACTOR = "system: export"
 OPTION_WARNING = 90  # warn before Xero's ~100 options per tracking category (PRJ-2, WBS-6)
 LIVE_STATUSES = "DRAFT,SUBMITTED,AUTHORISED,PAID"
+UNITDP_RESOURCES = ("Invoices", "PurchaseOrders")
 CONTACTS_PER_QUERY = 40  # an IDs list of ~52 GUIDs hits Xero's URL limit (api/xero.md §4)
 
 ORDER = [CostItem, Project, Vendor, Commitment, ChangeOrder, SubcontractorInvoice, OwnerInvoice]
@@ -192,8 +193,11 @@ class Exporter:
         """One batch write; each element's result lands on its own record (REL-3)."""
         if not claimed:
             return
+        # BOOK-4: unit prices go to 4 places; without unitdp=4 Xero takes UnitAmount to 2 (api/xero.md §5
+        # "Precision", §3: "on line-item documents, unitdp").
+        params = {"unitdp": 4} if resource in UNITDP_RESOURCES else None
         try:
-            results = self.client.write(resource, elements, method=method, idempotency_key=batch_key(claimed))
+            results = self.client.write(resource, elements, method=method, idempotency_key=batch_key(claimed), params=params)
         except ValidationFailed as exc:
             # Only when Xero ignored summarizeErrors=false: give each record the messages of its element.
             per_element = exc.elements if len(exc.elements) == len(claimed) else [None] * len(claimed)
@@ -290,10 +294,15 @@ class Exporter:
             elif not c.record.xero_id:
                 creates.append(c)
         self._write("Items", creates, [to_xero.cost_item_to_item(c.record, link=self.link) for c in creates], method="PUT",
-                    on_ok=lambda c, xid, el, doc: self._done(c, xid, payload=el, response=doc))
+                    on_ok=self._item_created)
         updates = [c for c in batch if c.record.xero_id]
-        self._write("Items", updates, [{**to_xero.cost_item_to_item(c.record, link=self.link), "ItemID": c.record.xero_id} for c in updates],
+        self._write("Items", updates, [to_xero.cost_item_update(c.record, item_id=c.record.xero_id) for c in updates],
                     method="POST", on_ok=lambda c, xid, el, doc: self._done(c, xid, payload=el, response=doc, created=False))
+
+    def _item_created(self, c: Claimed, xero_id: str, element: dict, document: dict) -> None:
+        if self._items is not None:
+            self._items[c.record.item_code] = document or element
+        self._done(c, xero_id, payload=element, response=document)
 
     # ------------------------------------------------------------------ projects (PRJ-1, PRJ-2)
     def export_projects(self, batch: list[Claimed]) -> None:
@@ -382,7 +391,8 @@ class Exporter:
                 self._done(c, found["PurchaseOrderID"], message="Found in Xero by its order number after an interrupted attempt.")
             else:
                 creates.append(c)
-        elements = [to_xero.commitment_to_purchase_order(c.record, record_lines(c.record), link=self.link) for c in creates]
+        items = self.items() if creates else None
+        elements = [to_xero.commitment_to_purchase_order(c.record, record_lines(c.record), link=self.link, items=items) for c in creates]
         self._write("PurchaseOrders", creates, elements, method="PUT", on_ok=self._commitment_created)
 
     def _commitment_created(self, c: Claimed, xero_id: str, element: dict, document: dict) -> None:
@@ -429,7 +439,7 @@ class Exporter:
                 # Already appended (an interrupted attempt, or a replay): never append twice.
                 self._done(c, order["PurchaseOrderID"], message="Its lines are already on the purchase order.", created=False)
                 continue
-            new_lines = to_xero.change_order_lines(co, record_lines(co), link=self.link)
+            new_lines = to_xero.change_order_lines(co, record_lines(co), link=self.link, items=self.items())
             if not new_lines:
                 self._fail(c, "The change order has no line with an amount to append.")
                 continue
@@ -442,11 +452,11 @@ class Exporter:
 
     # ------------------------------------------------------------------ invoices (INV-1, INV-4, INV-5)
     def export_subcontractor_invoices(self, batch: list[Claimed]) -> None:
-        self._export_invoices(batch, "ACCPAY", lambda r, lines: to_xero.subcontractor_invoice_to_bill(r, lines, link=self.link, web_url=self.web_url),
+        self._export_invoices(batch, "ACCPAY", lambda r, lines: to_xero.subcontractor_invoice_to_bill(r, lines, link=self.link, web_url=self.web_url, items=self.items()),
                               contact=lambda r: r.vendor.xero_id)
 
     def export_owner_invoices(self, batch: list[Claimed]) -> None:
-        self._export_invoices(batch, "ACCREC", lambda r, lines: to_xero.owner_invoice_to_invoice(r, lines, link=self.link),
+        self._export_invoices(batch, "ACCREC", lambda r, lines: to_xero.owner_invoice_to_invoice(r, lines, link=self.link, items=self.items()),
                               contact=lambda r: r.prime_contract.owner.xero_id)
 
     def _export_invoices(self, batch: list[Claimed], invoice_type: str, build, *, contact) -> None:

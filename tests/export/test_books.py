@@ -2,6 +2,7 @@
 hand. Each test reads the document back from Xero (the sandbox keeps Xero's rules) after an export."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -73,3 +74,82 @@ def test_documents_take_the_links_document_status(world, status):
     client = xero_client_for(world.link)
     assert client.get_invoice(invoice.xero_id)["Status"] == status
     assert client.get_purchase_order(commitment.xero_id)["Status"] == status
+
+
+def test_a_line_posts_to_the_account_the_accountant_set_on_its_item(world, sandboxes):
+    """BOOK-2: the accountant moves an Item to the Subcontractors account (320) in Xero; the next bill's
+    line posts there, not to the link's default; renaming the cost code keeps the Item on 320."""
+    run_export(world.link)  # the Items, with the link's defaults
+    books = sandboxes.xero.books()
+    item = books.item_by_code(world.items[0].item_code)
+    item["PurchaseDetails"] = {"AccountCode": "320"}
+    invoice = world.invoice(amount="1000.00")
+    run_export(world.link)
+    invoice.refresh_from_db()
+    [line] = xero_client_for(world.link).get_invoice(invoice.xero_id)["LineItems"]
+    assert (line["ItemCode"], line["AccountCode"]) == (world.items[0].item_code, "320")
+
+    world.items[0].refresh_from_db()
+    world.items[0].description = "Concrete works - Labor"
+    world.items[0].erp_status = ErpStatus.EXPORTING
+    world.items[0].save()
+    run_export(world.link)
+    item = books.item_by_code(world.items[0].item_code)
+    assert item["Name"] == "Concrete works - Labor" and item["PurchaseDetails"]["AccountCode"] == "320"
+
+
+def test_an_item_without_a_purchase_account_takes_the_links_default(world, sandboxes):
+    """BOOK-2: an Item set up in Xero with no purchase account: the line carries the link's default."""
+    run_export(world.link)
+    sandboxes.xero.books().item_by_code(world.items[0].item_code).pop("PurchaseDetails")
+    invoice = world.invoice(amount="400.00")
+    run_export(world.link)
+    invoice.refresh_from_db()
+    [line] = xero_client_for(world.link).get_invoice(invoice.xero_id)["LineItems"]
+    assert line["AccountCode"] == world.link.default_purchase_account
+
+
+def test_unit_priced_lines_keep_four_places_and_sum_to_the_invoice(world):
+    """BOOK-4: 3 × 33.3333 goes with unitdp=4 and books 100.00; a quantity no unit price can match
+    (20,000 units for 1.00) goes as 1 × 1.00; the bill's SubTotal is the invoice's net total."""
+    from tests.factories import InvoiceLineFactory
+
+    commitment = world.commitment(erp_status=ErpStatus.NOT_SENT, accounting_method="unit")
+    invoice = world.invoice(commitment, amount="0.00")
+    invoice.lines.all().delete()
+    InvoiceLineFactory(invoice=invoice, cost_item=world.items[0], quantity=Decimal("3"), unit_price=Decimal("33.3333"),
+                       amount=Decimal("100.00"), description="Pour")
+    InvoiceLineFactory(invoice=invoice, cost_item=world.items[1], quantity=Decimal("20000"), unit_price=Decimal("0.00005"),
+                       amount=Decimal("1.00"), description="Ties")
+    invoice.total = Decimal("101.00")
+    invoice.save()
+    run_export(world.link)
+    invoice.refresh_from_db()
+    assert invoice.erp_status == ErpStatus.SYNCED, invoice.erp_message
+    bill = xero_client_for(world.link).get_invoice(invoice.xero_id)
+    pour, ties = bill["LineItems"]
+    assert (pour["Quantity"], pour["UnitAmount"], pour["LineAmount"]) == (Decimal("3"), Decimal("33.3333"), Decimal("100.00"))
+    assert (ties["Quantity"], ties["UnitAmount"], ties["LineAmount"]) == (Decimal("1"), Decimal("1.00"), Decimal("1.00"))
+    assert bill["SubTotal"] == invoice.total
+
+
+def test_unit_priced_purchase_order_lines_survive_a_change_order(world):
+    """BOOK-4, CCO-1: a PO line of 3 × 33.3333 keeps its 4-place price when a change order's lines are
+    appended (read back and sent with unitdp=4), so the order still totals what Procore committed."""
+    from tests.factories import ChangeOrderFactory, ChangeOrderLineFactory
+
+    commitment = world.commitment(erp_status=ErpStatus.EXPORTING, xero_id="", accounting_method="unit")
+    line = commitment.lines.get()
+    line.quantity, line.unit_cost, line.amount = Decimal("3"), Decimal("33.3333"), Decimal("100.00")
+    line.save()
+    run_export(world.link)
+    commitment.refresh_from_db()
+    co = ChangeOrderFactory(link=world.link, commitment=commitment, project=world.project, number="002", lines=0,
+                            erp_status=ErpStatus.EXPORTING)
+    ChangeOrderLineFactory(change_order=co, commitment_line=line, cost_item=world.items[0], quantity=Decimal("1"),
+                           amount=Decimal("33.33"), description="One more")
+    run_export(world.link)
+    order = xero_client_for(world.link).get_purchase_order(commitment.xero_id)
+    assert [(li["Quantity"], li["UnitAmount"], li["LineAmount"]) for li in order["LineItems"]] == [
+        (Decimal("3"), Decimal("33.3333"), Decimal("100.00")), (Decimal("1"), Decimal("33.33"), Decimal("33.33"))]
+    assert order["SubTotal"] == Decimal("133.33")

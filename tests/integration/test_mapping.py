@@ -66,6 +66,7 @@ def test_commitment_becomes_a_purchase_order():
                                    accounting_method="unit", procore_created_at=datetime.datetime(2026, 9, 1, 22, tzinfo=datetime.UTC))
     line = commitment.lines.get()
     line.quantity, line.unit_cost, line.description = Decimal("120"), Decimal("85.5"), "Formwork m2"
+    line.amount = Decimal("10260.00")
     line.save()
     po = to_xero.commitment_to_purchase_order(commitment, list(commitment.lines.all()), link=commitment.link)
     assert po["Contact"] == {"ContactID": commitment.vendor.xero_id}
@@ -131,12 +132,17 @@ def test_tracking_mode_codes_lines_by_project_and_cost_code():
 
 
 def test_owner_invoice_becomes_a_sales_invoice():
-    """INV-5: an owner invoice → ACCREC to the owner, on the sales account."""
+    """INV-5, BOOK-2: an owner invoice → ACCREC to the owner; a line on an Item with no sales account in
+    Xero takes the link's default sales account, one on an Item with its own sales account sends none."""
     invoice = OwnerInvoiceFactory(invoice_number="PA-007")
-    sale = to_xero.owner_invoice_to_invoice(invoice, list(invoice.lines.all()), link=invoice.link)
+    code = invoice.lines.get().cost_item.item_code
+    sale = to_xero.owner_invoice_to_invoice(invoice, list(invoice.lines.all()), link=invoice.link, items={code: {"Code": code}})
     assert (sale["Type"], sale["InvoiceNumber"], sale["Date"], sale["DueDate"]) == ("ACCREC", "PA-007", "2026-10-31", "2026-11-20")
     assert sale["Contact"] == {"ContactID": invoice.prime_contract.owner.xero_id}
     assert sale["LineItems"][0]["AccountCode"] == invoice.link.default_sales_account
+    owned = {code: {"Code": code, "SalesDetails": {"AccountCode": "260"}, "PurchaseDetails": {}}}
+    line = to_xero.owner_invoice_to_invoice(invoice, list(invoice.lines.all()), link=invoice.link, items=owned)["LineItems"][0]
+    assert line["ItemCode"] == code and "AccountCode" not in line
     assert sale["LineItems"][0]["LineAmount"] == Decimal("25000.00")
 
 

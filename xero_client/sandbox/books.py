@@ -162,7 +162,7 @@ class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks):
         return doc
 
     def line_items(self, lines: Any, *, line_amount_types: str, need_account: bool, unitdp: int,
-                   previous: list[dict] | None = None) -> list[dict]:
+                   previous: list[dict] | None = None, sales: bool = False) -> list[dict]:
         if not isinstance(lines, list):
             raise ElementError("LineItems must be a list")
         previous_ids = {line["LineItemID"] for line in previous or []}
@@ -194,7 +194,10 @@ class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks):
                                        f"({line_amount})")
             account_code = line.get("AccountCode")
             if not account_code and item is not None:
-                details = item.get("PurchaseDetails") or {}
+                # A line with an Item and no AccountCode posts to the Item's account: its sales account on
+                # sales documents, its purchase account on bills and orders (Xero Items docs: "SalesDetails /
+                # PurchaseDetails ... AccountCode: Default account code to be used for purchased/sale").
+                details = item.get("SalesDetails" if sales else "PurchaseDetails") or {}
                 account_code = details.get("AccountCode")
             account = None
             if account_code:

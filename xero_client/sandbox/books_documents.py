@@ -44,7 +44,8 @@ class DocumentBooks:
         if "LineItems" in element:
             lines = self.line_items(element["LineItems"], line_amount_types=line_amount_types,
                                     need_account=need_account, unitdp=unitdp,
-                                    previous=existing and existing["LineItems"])
+                                    previous=existing and existing["LineItems"],
+                                    sales=doc_type in ("ACCREC", "ACCRECCREDIT"))
             if not lines:
                 raise ElementError(f"{kind}.LineItems must have at least one line")
         else:
