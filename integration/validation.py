@@ -229,23 +229,33 @@ def _invoice_rules(invoice, lines, rule: str, *, required_dates: tuple[tuple[str
     return out
 
 
+def _retention_account(invoice, setting: str, what: str) -> list[Failure]:
+    """BOOK-2: withheld retainage is posted to the link's retentions account; without one it cannot be booked."""
+    link = getattr(invoice, "link", None)
+    if link is None or not invoice.retainage_this_period or getattr(link, setting):
+        return []
+    return [Failure("retainage_this_period", "BOOK-2",
+                    f"Retainage is withheld, but the link has no {setting}: set it to your {what} account "
+                    "on the link's page.")]
+
+
 def validate_subcontractor_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:
-    """INV-2, INV-3."""
+    """INV-2, INV-3, BOOK-2."""
     return _vendor_linked(invoice.vendor, "INV-2") + _invoice_rules(
         invoice, lines, "INV-2",
         required_dates=(("billing_date", "billing date"), ("period_start", "period start"),
                         ("period_end", "period end"), ("payment_date", "payment date")),
         credit_hint="Xero bills cannot be negative: enter a supplier credit note in Xero instead.",
-    )
+    ) + _retention_account(invoice, "retainage_account_code", "Retentions Payable (liability)")
 
 
 def validate_owner_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:
-    """INV-5 (the rules of INV-2 that apply to a sales invoice), INV-3."""
+    """INV-5 (the rules of INV-2 that apply to a sales invoice), INV-3, BOOK-2."""
     owner = invoice.prime_contract.owner if invoice.prime_contract_id else None
     return _vendor_linked(owner, "INV-5", "owner") + _invoice_rules(
         invoice, lines, "INV-5", required_dates=(("billing_date", "billing date"),),
         credit_hint="enter a credit note in Xero instead.",
-    )
+    ) + _retention_account(invoice, "retainage_receivable_account_code", "Retentions Receivable (asset)")
 
 
 VALIDATORS = {

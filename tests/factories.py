@@ -46,6 +46,8 @@ class LinkFactory(factory.django.DjangoModelFactory):
     procore_company_id = factory.Sequence(lambda n: 5000 + n)
     procore_company_name = factory.LazyAttribute(lambda o: o.name)
     xero_tenant_id = factory.LazyFunction(xero_guid)
+    retainage_account_code = "815"
+    retainage_receivable_account_code = "615"
     xero_tenant_name = factory.LazyAttribute(lambda o: f"{o.name} Ltd")
     payment_cutoff = datetime.date(2026, 1, 1)
 

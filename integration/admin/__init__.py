@@ -1,5 +1,6 @@
 """Every model registered: the queues of exportable records, the links, the imports and the logs."""
 
+from django import forms
 from django.contrib import admin, messages
 
 from integration import models as m
@@ -186,13 +187,32 @@ class OwnerInvoiceAdmin(ErpRecordAdmin):
     inlines = [OwnerInvoiceLineInline]
 
 
+class CompanyLinkForm(forms.ModelForm):
+    """The link's settings; the retentions accounts are checked against Xero's chart (BOOK-2)."""
+
+    class Meta:
+        model = m.CompanyLink
+        fields = ["retainage_account_code", "retainage_receivable_account_code"]  # the admin adds its fieldsets' fields
+
+    def clean(self):
+        from integration.services.xero_checks import RETENTION_ACCOUNTS, retention_account_problems
+
+        data = super().clean()
+        changed = {name: data.get(name) or "" for name in RETENTION_ACCOUNTS if name in self.changed_data}
+        if changed and self.instance.pk:
+            for name, problem in retention_account_problems(self.instance, changed).items():
+                self.add_error(name, problem)
+        return data
+
+
 @admin.register(m.CompanyLink)
 class CompanyLinkAdmin(admin.ModelAdmin):
+    form = CompanyLinkForm
     list_display = ("name", "procore_company_name", "xero_tenant_name", "is_active", "commitment_sync", "direct_export", "payment_sync_frequency")
     readonly_fields = ("procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name", "xero_timezone", "sync_cursors", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "is_active", "procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name")}),
-        ("Export settings", {"fields": ("project_tracking_category", "cost_code_export_mode", "cost_code_tracking_category", "retainage_item_code", "default_purchase_account", "default_sales_account", "xero_document_status", "xero_timezone", "commitment_sync", "direct_export", "project_stage_name", "procore_standard_cost_code_list_id")}),
+        ("Export settings", {"fields": ("project_tracking_category", "cost_code_export_mode", "cost_code_tracking_category", "retainage_item_code", "default_purchase_account", "default_sales_account", "retainage_account_code", "retainage_receivable_account_code", "amounts_tax", "xero_document_status", "xero_timezone", "commitment_sync", "direct_export", "project_stage_name", "procore_standard_cost_code_list_id")}),
         ("Import settings", {"fields": ("payment_sync_frequency", "payment_cutoff", "job_cost_sync_time", "vendor_contact_group", "procore_webhooks")}),
         ("Sync state", {"fields": ("sync_cursors", "created_at", "updated_at")}),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from decimal import Decimal
 
+from integration.models.links import LINE_AMOUNT_TYPES
+
 from .common import (
     ZERO,
     coded_line,
@@ -18,6 +20,11 @@ from .common import (
 )
 
 RETAINAGE_DESCRIPTION = "Retainage this period"
+
+
+def line_amount_types(link) -> str:
+    """BOOK-3: the link's `amounts_tax` as Xero's LineAmountTypes (Exclusive when unset)."""
+    return LINE_AMOUNT_TYPES.get(getattr(link, "amounts_tax", "") or "exclusive", "Exclusive")
 
 
 def cost_item_to_item(item, *, link) -> dict:
@@ -118,7 +125,7 @@ def commitment_to_purchase_order(commitment, lines, *, link, items=None) -> dict
         "Date": xero_date(organisation_day(commitment.procore_created_at, link.xero_timezone)),
         "PurchaseOrderNumber": commitment.number,
         "Reference": commitment.title,
-        "LineAmountTypes": "Exclusive",
+        "LineAmountTypes": line_amount_types(link),
         "Status": link.xero_document_status,
         "LineItems": [_commitment_line(link, commitment.project, commitment, line, items=items) for line in lines if line.amount or line.quantity],
     }
@@ -198,7 +205,7 @@ def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str, items=N
         "Date": xero_date(invoice.billing_date),
         "DueDate": xero_date(invoice.payment_date),
         "InvoiceNumber": number,
-        "LineAmountTypes": "Exclusive",
+        "LineAmountTypes": line_amount_types(link),
         "Status": link.xero_document_status,
         "LineItems": [],
     }
@@ -225,21 +232,26 @@ def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str, items=N
         })
     retainage = money(invoice.retainage_this_period)
     if retainage:
-        bill["LineItems"].append(retainage_line(link, invoice.project, retainage))
+        bill["LineItems"].append(retainage_line(link, invoice.project, retainage, account=link.retainage_account_code))
     return bill
 
 
-def retainage_line(link, project, retainage: Decimal) -> dict:
-    """INV-1: retainage is coded to the link's retainage Item, never to a cost code Item."""
-    return {
+def retainage_line(link, project, retainage: Decimal, *, account: str) -> dict:
+    """INV-1, BOOK-2: retainage is coded to the link's retainage Item, never to a cost code Item, and
+    posted to the retentions account: payable (a liability) on a bill, receivable (an asset) on a sales
+    invoice. Withheld, it is still owed, so it never reduces job cost or revenue."""
+    line = {
         "ItemCode": link.retainage_item_code,
-        "AccountCode": link.default_purchase_account,
+        "AccountCode": account,
         "Description": RETAINAGE_DESCRIPTION,
         "Quantity": Decimal("1"),
         "UnitAmount": -retainage,
         "LineAmount": -retainage,
         "Tracking": tracking_for(link, project),
     }
+    if not account:  # not set (the export checks refuse this before accept): the retainage Item's account
+        line.pop("AccountCode")
+    return line
 
 
 def retainage_item(link) -> dict:
@@ -247,8 +259,8 @@ def retainage_item(link) -> dict:
         "Code": link.retainage_item_code,
         "Name": "Retainage",
         "Description": "Retainage withheld on subcontractor invoices",
-        "PurchaseDetails": {"AccountCode": link.default_purchase_account},
-        "SalesDetails": {"AccountCode": link.default_sales_account},
+        "PurchaseDetails": {"AccountCode": link.retainage_account_code or link.default_purchase_account},
+        "SalesDetails": {"AccountCode": link.retainage_receivable_account_code or link.default_sales_account},
     }
 
 
@@ -262,7 +274,7 @@ def owner_invoice_to_invoice(invoice, lines, *, link, items=None) -> dict:
         "Date": xero_date(invoice.billing_date),
         "InvoiceNumber": invoice.invoice_number,
         "Reference": f"{prime.number} {prime.title}".strip()[:255],
-        "LineAmountTypes": "Exclusive",
+        "LineAmountTypes": line_amount_types(link),
         "Status": link.xero_document_status,
         "LineItems": [],
     }
@@ -282,9 +294,7 @@ def owner_invoice_to_invoice(invoice, lines, *, link, items=None) -> dict:
         })
     retainage = money(invoice.retainage_this_period)
     if retainage:
-        line = retainage_line(link, invoice.project, retainage)
-        line["AccountCode"] = link.default_sales_account
-        sale["LineItems"].append(line)
+        sale["LineItems"].append(retainage_line(link, invoice.project, retainage, account=link.retainage_receivable_account_code))
     return sale
 
 

@@ -1,7 +1,9 @@
 from .audit import AuditEvent, SyncRun, UnsyncableTransaction, WebhookEvent
 from .erp import ErpRecord, ErpStatus
 from .links import (
+    LINE_AMOUNT_TYPES,
     AccountMapping,
+    AmountsTax,
     CompanyLink,
     Connection,
     CostCodeExportMode,
@@ -36,7 +38,9 @@ __all__ = [
     "XeroDocument",
     "XeroDocumentLine",
     "EXPORTABLE_MODELS",
+    "LINE_AMOUNT_TYPES",
     "AccountMapping",
+    "AmountsTax",
     "AuditEvent",
     "ChangeOrder",
     "ChangeOrderLine",

@@ -18,6 +18,16 @@ class XeroDocumentStatus(models.TextChoices):
     AUTHORISED = "AUTHORISED", "Approved (authorised)"
 
 
+class AmountsTax(models.TextChoices):
+    EXCLUSIVE = "exclusive", "Exclusive: Procore's amounts are before tax; Xero adds it"
+    INCLUSIVE = "inclusive", "Inclusive: Procore's amounts include the tax"
+    NO_TAX = "no_tax", "No tax"
+
+
+#: How each `amounts_tax` is told to Xero (Invoice.LineAmountTypes, OAS `LineAmountTypes`).
+LINE_AMOUNT_TYPES = {AmountsTax.EXCLUSIVE: "Exclusive", AmountsTax.INCLUSIVE: "Inclusive", AmountsTax.NO_TAX: "NoTax"}
+
+
 class PaymentSyncFrequency(models.TextChoices):
     FIVE_MINUTES = "5min", "Every 5 minutes"
     HOURLY = "hourly", "Hourly"
@@ -46,6 +56,18 @@ class CompanyLink(models.Model):
     retainage_item_code = models.CharField(max_length=30, default="RETAINAGE")
     default_purchase_account = models.CharField(max_length=10, default="310")
     default_sales_account = models.CharField(max_length=10, default="200")
+    # Retainage withheld is owed, not a cost (BOOK-2): a bill's goes to a liability, a sales invoice's to an asset.
+    retainage_account_code = models.CharField(
+        max_length=10, blank=True,
+        help_text="Retentions payable: the LIABILITY account of the retainage withheld on bills. Required before a bill with retainage exports.")
+    retainage_receivable_account_code = models.CharField(
+        max_length=10, blank=True,
+        help_text="Retentions receivable: the ASSET account of the retainage withheld on sales invoices. Required before an owner invoice with retainage exports.")
+    amounts_tax = models.CharField(
+        max_length=10, choices=AmountsTax.choices, default=AmountsTax.EXCLUSIVE,
+        help_text="How Procore's amounts relate to tax (BOOK-3): sets the documents' LineAmountTypes, and with "
+                  "'exclusive' the payments brought back to Procore are net of tax.",
+    )
     xero_document_status = models.CharField(
         max_length=10, choices=XeroDocumentStatus.choices, default=XeroDocumentStatus.AUTHORISED,
         help_text="The status of the bills, sales invoices and purchase orders the connector creates in Xero (BOOK-8). "

@@ -471,7 +471,9 @@ class Exporter:
             total = sum((money(line.get("LineAmount", line["Quantity"] * line["UnitAmount"])) for line in doc["LineItems"]), Decimal("0"))
             key = (invoice_type, contact(c.record), str(doc["InvoiceNumber"]).strip().casefold())
             # Compare before tax: Xero adds tax to Exclusive lines, our amounts are the lines' (api/xero.md §5).
-            same = [d for d in existing.get(key, []) if money(d.get("SubTotal", d.get("Total"))) == total]
+            # Inclusive amounts (BOOK-3) include the tax: they add up to Xero's Total, not its SubTotal.
+            basis = "Total" if doc.get("LineAmountTypes") == "Inclusive" else "SubTotal"
+            same = [d for d in existing.get(key, []) if money(d.get(basis, d.get("Total"))) == total]
             # A bill we exported carries the Url of its own Procore invoice: ours is recovered, another
             # Procore invoice's bill (same PO number and amount, commitment sync on) is no duplicate.
             url = doc.get("Url")

@@ -72,3 +72,33 @@ def xero_document_live(record, xero_id: str, client=None) -> tuple[bool, str]:
     if status in GONE:
         return False, f"the {label} is {str(status).lower()} in Xero."
     return True, f"the {label} exists in Xero."
+
+
+#: BOOK-2: the retentions settings of a link and the Class of account each must name in Xero's chart.
+RETENTION_ACCOUNTS = {"retainage_account_code": ("LIABILITY", "Retentions Payable"),
+                      "retainage_receivable_account_code": ("ASSET", "Retentions Receivable")}
+
+
+def retention_account_problems(link, codes: dict[str, str], client=None) -> dict[str, str]:
+    """{setting: why} for each retentions account code that is not an active account of the right
+    Class (``Account.Class``: ASSET, LIABILITY...) in the link's Xero chart of accounts."""
+    from integration.services.connections import NotConnected
+
+    wanted = {name: code.strip() for name, code in codes.items() if code and code.strip()}
+    if not wanted:
+        return {}
+    try:
+        client = client or xero_client_for(link)
+    except NotConnected as exc:
+        return {name: f"Xero is not connected ({exc}): the account cannot be checked against its chart." for name in wanted}
+    chart = {str(a.get("Code") or "").casefold(): a for a in client.list_accounts() if a.get("Status", "ACTIVE") == "ACTIVE"}
+    problems = {}
+    for name, code in wanted.items():
+        account_class, example = RETENTION_ACCOUNTS[name]
+        account = chart.get(code.casefold())
+        if account is None:
+            problems[name] = f"Xero's chart of accounts has no active account {code}."
+        elif account.get("Class") != account_class:
+            problems[name] = (f"Account {code} ({account.get('Name')}) is {str(account.get('Class')).lower()}: "
+                              f"it must be a {account_class.lower()} account, e.g. {example}.")
+    return problems

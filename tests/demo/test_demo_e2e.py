@@ -80,9 +80,15 @@ def test_demo_plays_the_month_and_prints_the_summary(capsys):
         ("HV-101-PC-01", 4, Decimal("460750.00"), Decimal("24250.00")),
         ("NS-204-PC-01", 3, Decimal("201875.00"), Decimal("10625.00"))]
     [received] = Payment.objects.filter(link=link, direction=Payment.Direction.RECEIVED)
-    # Paid in full: the invoice's total with the tax Xero adds on Exclusive lines (OUTPUT2, New Zealand GST 15 % in the sandbox).
+    # Paid in full in Xero, tax included; Procore receives what it invoiced: the net total (BOOK-3).
     assert (received.owner_invoice, received.prime_contract, received.amount, received.status) == (
-        sales[0], sales[0].prime_contract, Decimal("460750.00") * Decimal("1.15"), Payment.Status.SYNCED)
+        sales[0], sales[0].prime_contract, Decimal("460750.00"), Payment.Status.SYNCED)
+    # BOOK-3: no bill is overpaid in Procore, and every fully paid bill's payments sum to its net total.
+    paid = {}
+    for issued in Payment.objects.filter(link=link, direction=Payment.Direction.ISSUED):
+        paid[issued.subcontractor_invoice] = paid.get(issued.subcontractor_invoice, Decimal("0")) + issued.amount
+    assert paid and all(total <= bill.total for bill, total in paid.items())
+    assert sum(1 for bill, total in paid.items() if total == bill.total) >= 8
     assert received.procore_id  # written to Procore as a payment received on the prime contract
     assert DirectCost.objects.filter(link=link).count() >= 25
     assert UnsyncableTransaction.objects.filter(link=link).count() == 1

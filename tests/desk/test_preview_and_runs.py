@@ -31,7 +31,8 @@ def test_preview_shows_the_bill_it_will_become(client, approver):
     for line in invoice.lines.all():
         assert line.cost_item.item_code in html
     assert f"Project: {invoice.project.project_number} {invoice.project.name}" in html
-    assert "The account&#x27;s default tax rate" in html and ">310<" in html
+    # BOOK-2: coded lines post to their Item's account, the retainage to the Retentions Payable account
+    assert "The account&#x27;s default tax rate" in html and "The Item&#x27;s account in Xero" in html and ">815<" in html
     assert 'class="retainage-line"' in html and "-150.00" in html
     assert ">1350.00<" in html  # 1000 + 500 - 150
     assert html.count('class="check-passed"') == 10 and 'class="check-failed"' not in html

@@ -153,3 +153,48 @@ def test_unit_priced_purchase_order_lines_survive_a_change_order(world):
     assert [(li["Quantity"], li["UnitAmount"], li["LineAmount"]) for li in order["LineItems"]] == [
         (Decimal("3"), Decimal("33.3333"), Decimal("100.00")), (Decimal("1"), Decimal("33.33"), Decimal("33.33"))]
     assert order["SubTotal"] == Decimal("133.33")
+
+
+def test_retainage_is_owed_not_a_cost(world, sandboxes):
+    """BOOK-2, INV-1: retainage withheld on a bill posts to the Retentions Payable liability (815) on the
+    retainage Item; the work line keeps its full cost on the Item's expense account."""
+    invoice = world.invoice(amount="1000.00", retainage_this_period=Decimal("50.00"), total=Decimal("950.00"))
+    run_export(world.link)
+    invoice.refresh_from_db()
+    work, retainage = xero_client_for(world.link).get_invoice(invoice.xero_id)["LineItems"]
+    books = sandboxes.xero.books()
+    assert (retainage["ItemCode"], retainage["AccountCode"], retainage["LineAmount"]) == (
+        world.link.retainage_item_code, "815", Decimal("-50.00"))
+    assert books.account_by_code(retainage["AccountCode"])["Class"] == "LIABILITY"
+    assert books.account_by_code(work["AccountCode"])["Class"] == "EXPENSE" and work["LineAmount"] == Decimal("1000.00")
+
+
+def test_retainage_without_a_retentions_account_cannot_be_accepted(world):
+    """BOOK-2: with no retainage_account_code the bill's checks name the missing setting."""
+    from integration import validation
+
+    world.link.retainage_account_code = ""
+    world.link.save()
+    invoice = world.invoice(retainage_this_period=Decimal("50.00"))
+    failures = validation.validate(invoice, invoice.lines.all())
+    assert [f.rule for f in failures if f.field == "retainage_this_period"] == ["BOOK-2"]
+    assert "retainage_account_code" in str(failures)
+
+
+def test_the_settings_page_checks_the_retentions_accounts_against_xeros_chart(world):
+    """BOOK-2: retainage_account_code must be a LIABILITY and retainage_receivable_account_code an ASSET
+    of the organisation's chart; an expense account or a code Xero lacks is refused with the reason."""
+    from django.forms.models import model_to_dict
+
+    from integration.admin import CompanyLinkForm
+
+    def form(**changes):
+        data = {k: v for k, v in model_to_dict(world.link).items() if v is not None}
+        return CompanyLinkForm(instance=world.link, data={**data, **changes})
+
+    bad = form(retainage_account_code="310", retainage_receivable_account_code="999")
+    assert not bad.is_valid()
+    assert "must be a liability account" in bad.errors["retainage_account_code"][0]
+    assert "no active account 999" in bad.errors["retainage_receivable_account_code"][0]
+    good = form(retainage_account_code="815", retainage_receivable_account_code="615")
+    assert good.is_valid(), good.errors

@@ -88,14 +88,17 @@ def test_owner_invoice_pulled_from_procore_becomes_one_sales_invoice_with_its_li
 
 
 def test_its_payment_in_xero_lands_as_a_payment_received_on_the_prime_contract(world):
-    """PAY-6: the owner pays the exported sales invoice in Xero; the payments import writes one payment
-    received on the prime contract in Procore, and only once."""
+    """PAY-6, BOOK-3: the owner pays the exported sales invoice in full in Xero (its tax included); the
+    payments import writes one payment received on the prime contract in Procore, only once, for what
+    Procore invoiced: the invoice's SubTotal, without Xero's tax."""
     world.link.payment_cutoff = date(2026, 1, 1)
     world.link.save()
     invoice, prime = pulled_and_exported(world)
     client = xero_client_for(world.link)
+    sale = client.get_invoice(invoice.xero_id)
+    assert sale["Total"] > sale["SubTotal"] == invoice.total
     [result] = client.create_payments([{"Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": "090"},
-                                        "Date": "2026-11-20", "Amount": Decimal("47500.00"),
+                                        "Date": "2026-11-20", "Amount": sale["Total"],
                                         "Reference": "Progress claim HV-PC-07"}], idempotency_key="test-oi-pay-1")
     assert result.ok, result.errors
 
@@ -104,10 +107,10 @@ def test_its_payment_in_xero_lands_as_a_payment_received_on_the_prime_contract(w
     assert run.status == SyncRun.Status.SUCCEEDED and run.counts["created"] == 1, run.errors
     [shown] = [world.procore.store.render("contract_payment", p)
                for p in world.procore.store.records["contract_payment"].values()]
-    assert (shown["contract_id"], shown["amount"], shown["date"]) == (prime["id"], "47500.00", "2026-11-20")
+    assert (shown["contract_id"], shown["amount"], shown["date"]) == (prime["id"], str(invoice.total), "2026-11-20")
     assert shown["origin_id"] == result.document["PaymentID"] and shown["invoice_number"] == "HV-PC-07"
     row = Payment.objects.get(link=world.link)
     assert (row.direction, row.status, row.owner_invoice, row.prime_contract.procore_id, row.amount) == (
-        Payment.Direction.RECEIVED, Payment.Status.SYNCED, invoice, prime["id"], Decimal("47500.00"))
+        Payment.Direction.RECEIVED, Payment.Status.SYNCED, invoice, prime["id"], invoice.total)
     assert import_payments(link=world.link).counts["created"] == 0
     assert len(world.procore.store.records["contract_payment"]) == 1

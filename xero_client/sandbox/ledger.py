@@ -48,7 +48,10 @@ STANDARD_ACCOUNTS = [
     ("400", "Advertising", "EXPENSE", "EXPENSE", "INPUT2"),
     ("429", "General Expenses", "EXPENSE", "EXPENSE", "INPUT2"),
     ("610", "Accounts Receivable", "CURRENT", "ASSET", "NONE"),
+    # Not in Xero's standard chart: the accounts a builder's accountant adds for retentions (issue 12 §10).
+    ("615", "Retentions Receivable", "CURRENT", "ASSET", "NONE"),
     ("800", "Accounts Payable", "CURRLIAB", "LIABILITY", "NONE"),
+    ("815", "Retentions Payable", "CURRLIAB", "LIABILITY", "NONE"),
     ("820", "GST", "CURRLIAB", "LIABILITY", "NONE"),
     ("960", "Retained Earnings", "EQUITY", "EQUITY", "NONE"),
 ]

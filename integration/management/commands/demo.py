@@ -292,7 +292,9 @@ class Command(BaseCommand):
                 _remove_link(old)
                 self.say("the previous demo link was removed (the sandbox starts empty on every run)")
             start, _end = seeded.period
-            link = CompanyLink.objects.create(name=LINK_NAME, payment_cutoff=start, project_stage_name="Send to Xero")
+            # The demo organisation's chart has Retentions Payable (815) and Receivable (615) (BOOK-2).
+            link = CompanyLink.objects.create(name=LINK_NAME, payment_cutoff=start, project_stage_name="Send to Xero",
+                                              retainage_account_code="815", retainage_receivable_account_code="615")
 
         def browser(url: str) -> str:
             """The admin clicks "Allow" on the provider's consent page: follow its redirect to our callback."""

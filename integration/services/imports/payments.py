@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -90,6 +90,54 @@ def parse_payment(doc: dict) -> XeroPayment:
     )
 
 
+CENT = Decimal("0.01")
+
+
+class InProcoreTerms:
+    """BOOK-3: a Xero payment in Procore's terms. Procore invoiced the amounts before tax when the link's
+    amounts are `exclusive` (Xero added the tax), so each payment is scaled by the document's
+    SubTotal/Total, in cents, and the payment that completes the document takes the remainder: a fully
+    paid document's Procore payments sum exactly to its SubTotal (seed 003: "Bill Payments will not
+    reflect tax when pulled into Procore"). With `inclusive` or `no_tax` a payment is as paid.
+    Each document is read from Xero once per run."""
+
+    def __init__(self, link: CompanyLink, xero):
+        self.link, self.xero = link, xero
+        self._documents: dict[str, dict] = {}
+
+    def _document(self, invoice_id: str) -> dict:
+        if invoice_id not in self._documents:
+            self._documents[invoice_id] = self.xero.get_invoice(invoice_id)
+        return self._documents[invoice_id]
+
+    def amount(self, payment: XeroPayment) -> Decimal:
+        if self.link.amounts_tax != "exclusive" or not payment.invoice_id:
+            return payment.amount
+        doc = self._document(payment.invoice_id)
+        subtotal = amount(doc.get("SubTotal"), f"invoice {payment.invoice_id}: SubTotal")
+        total = amount(doc.get("Total"), f"invoice {payment.invoice_id}: Total")
+        if not total or subtotal == total:
+            return payment.amount
+        ratio = subtotal / total
+        credited = amount(doc.get("AmountCredited") or 0, f"invoice {payment.invoice_id}: AmountCredited")
+        paid = sorted(((day(p.get("Date"), "payment Date"), str(p.get("PaymentID") or "").lower(),
+                        amount(p.get("Amount"), "payment Amount")) for p in doc.get("Payments") or []
+                       if isinstance(p, dict) and str(p.get("Status") or "AUTHORISED").upper() != "DELETED"),
+                      key=lambda p: (p[0], p[1]))
+        if payment.payment_id not in {p[1] for p in paid}:
+            return (payment.amount * ratio).quantize(CENT, rounding=ROUND_HALF_UP)
+        gross, net = credited, Decimal("0")
+        for _, payment_id, paid_amount in paid:
+            gross += paid_amount
+            completes = gross >= total
+            share = (subtotal - (credited * ratio).quantize(CENT, rounding=ROUND_HALF_UP) - net if completes
+                     else (paid_amount * ratio).quantize(CENT, rounding=ROUND_HALF_UP))
+            if payment_id == payment.payment_id:
+                return share
+            net += share
+        return payment.amount  # not reached: the payment is in the list
+
+
 # ---------------------------------------------------------------------------------- the run
 def import_payments(*, link: CompanyLink, trigger: str = SyncRun.Trigger.ON_DEMAND, actor=None,
                     full: bool = False) -> SyncRun:
@@ -99,6 +147,7 @@ def import_payments(*, link: CompanyLink, trigger: str = SyncRun.Trigger.ON_DEMA
 
     def body() -> str:
         xero, procore = clients_for(link)
+        terms = InProcoreTerms(link, xero)
         since = None if full else cursor_get(link, CURSOR)
         high = None
         seen: set[str] = set()
@@ -112,7 +161,7 @@ def import_payments(*, link: CompanyLink, trigger: str = SyncRun.Trigger.ON_DEMA
                 tracker.error(None, f"Xero payment skipped: {exc}")
                 continue
             seen.add(payment.payment_id)
-            _one(link, payment, procore, tracker, actor)
+            _one(link, payment, procore, tracker, actor, terms)
             tracker.advance()
         # Payments an earlier run could not finish (a lost answer, Procore refused): read them again.
         for row in Payment.objects.filter(link=link, status__in=(Payment.Status.PENDING, Payment.Status.FAILED)
@@ -124,18 +173,21 @@ def import_payments(*, link: CompanyLink, trigger: str = SyncRun.Trigger.ON_DEMA
                 tracker.count("failed")
                 tracker.error(row, f"Xero payment skipped: {exc}")
                 continue
-            _one(link, payment, procore, tracker, actor)
+            _one(link, payment, procore, tracker, actor, terms)
         cursor_set(link, CURSOR, high)
         return ""
 
     return run_guarded(tracker, link, body)
 
 
-def _one(link: CompanyLink, payment: XeroPayment, procore, tracker, actor) -> None:
+def _one(link: CompanyLink, payment: XeroPayment, procore, tracker, actor, terms: InProcoreTerms | None = None) -> None:
     from procore_client.errors import ProcoreError
+    from xero_client.errors import XeroError
 
     existing = Payment.objects.filter(link=link, xero_payment_id=payment.payment_id).first()
     try:
+        if payment.status != "DELETED" and terms is not None and _ours(link, payment):
+            payment = replace(payment, amount=terms.amount(payment))  # the amount Procore shows (BOOK-3)
         if payment.status == "DELETED":
             if existing is None or existing.status == Payment.Status.VOIDED:
                 tracker.count("skipped")
@@ -159,6 +211,10 @@ def _one(link: CompanyLink, payment: XeroPayment, procore, tracker, actor) -> No
             return
         _write(row, procore, actor, retrying=existing is not None)
         tracker.count("created")
+    except XeroError as exc:
+        tracker.count("failed")
+        tracker.error(existing, f"Payment {payment.payment_id}: its document could not be read from Xero ({exc.message}); "
+                                "it is read again next run.")
     except (ProcoreError, BadDocument) as exc:
         row = Payment.objects.filter(link=link, xero_payment_id=payment.payment_id).first()
         message = f"Procore refused payment {payment.payment_id}: {exc}"
@@ -167,6 +223,14 @@ def _one(link: CompanyLink, payment: XeroPayment, procore, tracker, actor) -> No
                                                      else row.status, message=message[:2000])
         tracker.count("failed")
         tracker.error(row, message)
+
+
+def _ours(link: CompanyLink, payment: XeroPayment) -> bool:
+    """A payment on a document exported from Procore (the only ones whose amount is put in Procore's terms)."""
+    if not payment.invoice_id:
+        return False
+    model = OwnerInvoice if payment.invoice_type == "ACCREC" else SubcontractorInvoice
+    return model.objects.filter(link=link, xero_id__iexact=payment.invoice_id).exists()
 
 
 def _prepare(link: CompanyLink, payment: XeroPayment, existing: Payment | None) -> Payment | None:
