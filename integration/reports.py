@@ -163,6 +163,8 @@ class LinkDashboard:
     exporting: int
     xero: Connection | None
     procore: Connection | None
+    out_of_sync: list[tuple[str, str, int]] = field(default_factory=list)  # (model name, type label, count), DRIFT-1
+    last_reconcile: SyncRun | None = None
 
     @property
     def awaiting_total(self) -> int:
@@ -188,6 +190,13 @@ def dashboard(*, now=None) -> list[LinkDashboard]:
             run = last_runs.get(row["link_id"])
             if run is None or row["erp_status_changed_at"] is None or row["erp_status_changed_at"] >= run.started_at:
                 failures[(row["link_id"], model)].append(1)
+    # DRIFT-1: the records the reconcile found changed in Xero, per link and type (one query per type).
+    drifted: dict[tuple, int] = {}
+    for model in EXPORTABLE_MODELS:
+        for row in model.objects.filter(erp_status=ErpStatus.OUT_OF_SYNC).values("link_id").annotate(n=Count("id")).order_by():
+            drifted[(row["link_id"], model)] = row["n"]
+    reconcile_ids = SyncRun.objects.filter(kind=SyncRun.Kind.RECONCILE).values("link_id").annotate(last=Max("id")).values("last")
+    last_reconciles = {run.link_id: run for run in SyncRun.objects.filter(pk__in=reconcile_ids)}
     out = []
     for link in links:
         out.append(LinkDashboard(
@@ -199,6 +208,9 @@ def dashboard(*, now=None) -> list[LinkDashboard]:
             exporting=exporting.get(link.pk, 0),
             xero=link.connection(Connection.Provider.XERO),
             procore=link.connection(Connection.Provider.PROCORE),
+            out_of_sync=[(m._meta.model_name, _model_label(m), drifted[(link.pk, m)]) for m in EXPORTABLE_MODELS
+                         if drifted.get((link.pk, m))],
+            last_reconcile=last_reconciles.get(link.pk),
         ))
     return out
 

@@ -73,7 +73,17 @@ def import_payments(link_id: int, trigger: str = "schedule") -> dict:
     """Xero payments → Procore contract payments (PAY-1..6)."""
     from integration.services.imports import import_payments as run
 
-    return run(link=_link(link_id), trigger=trigger).counts
+    counts = run(link=_link(link_id), trigger=trigger).counts
+    if trigger == "schedule":  # the reconcile runs on the payments schedule (DRIFT-1)
+        reconcile_link(link_id, trigger=trigger)
+    return counts
+
+
+def reconcile_link(link_id: int, trigger: str = "schedule") -> dict:
+    """Check every synced record of a link against Xero (DRIFT-1)."""
+    from integration.services.reconcile import reconcile_link as run
+
+    return run(link_id=link_id, trigger=trigger).counts
 
 
 @closes_its_runs("job_costs")
@@ -99,8 +109,11 @@ def import_contacts(link_id: int, trigger: str = "on_demand", contact_id: str | 
 def import_xero_document(link_id: int, category: str, resource_id: str, trigger: str = "webhook") -> dict:
     """A Xero webhook's targeted sync of one invoice, credit note or contact (REL-4)."""
     from integration.services.imports import import_xero_document as run
+    from integration.services.reconcile import reconcile_xero_document
 
     run_ = run(link=_link(link_id), category=category, resource_id=resource_id, trigger=trigger)
+    # The records linked to an invoice or contact Xero says changed are checked against it (DRIFT-1).
+    reconcile_xero_document(link=_link(link_id), category=category, resource_id=resource_id, trigger=trigger)
     return run_.counts if run_ is not None else {}
 
 

@@ -141,6 +141,7 @@ def dashboard_view(request):
         age_buckets=reports.AGE_BUCKETS,
         app_list=admin.site.get_app_list(request),
         can_export=request.user.has_perm(MANAGE_PERMISSION),
+        can_reconcile=request.user.has_perm(MANAGE_PERMISSION) or request.user.has_perm("integration.push_to_accounting"),
         can_view_reports=request.user.has_perm(REPORTS_PERMISSION),
         reports=REPORTS,
     )
@@ -159,6 +160,17 @@ def export_now_view(request, link_id: int):
 
     enqueue_export(link_id=link.pk)
     messages.success(request, f"{link}: the export of the accepted records is queued; follow it under Sync runs.")
+    return HttpResponseRedirect(reverse("admin:index"))
+
+
+def reconcile_now_view(request, link_id: int):
+    """DRIFT-1 on demand: queue a reconcile of the link (approvers and ERP admins)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    link = get_object_or_404(CompanyLink, pk=link_id)
+    from integration.services.on_demand import link_sync_request
+
+    messages.success(request, f"{link}: " + link_sync_request(link=link, what="reconcile", actor=request.user))
     return HttpResponseRedirect(reverse("admin:index"))
 
 
@@ -315,6 +327,7 @@ def urlpatterns():
     return [
         path("", view(dashboard_view), name="dashboard"),
         path("desk/export-now/<int:link_id>/", view(export_now_view), name="export_now"),
+        path("desk/reconcile-now/<int:link_id>/", view(reconcile_now_view), name="reconcile_now"),
         path("reports/", view(reports_index_view), name="reports"),
         path("reports/accountant/", view(accountant_view), name="report_accountant"),
         path("reports/job-costs/", view(job_costs_view), name="report_job_costs"),

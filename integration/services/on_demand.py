@@ -17,6 +17,7 @@ SYNCS = {
     "payments": "Sync payments for synced invoices",
     "job_costs": "Sync job costs",
     "contacts": "Import contacts of the Xero group",
+    "reconcile": "Check every synced record against Xero",
 }
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -29,7 +30,8 @@ def allowed(actor, what: str) -> bool:
     if actor.has_perm("integration.manage_erp"):
         return True
     # The seed: accounting approvers may also run the payment sync on demand.
-    return what == "payments" and actor.has_perm("integration.push_to_accounting")
+    # Checking against Xero only reads Xero and flags drift: approvers may ask for it too (DRIFT-1).
+    return what in ("payments", "reconcile") and actor.has_perm("integration.push_to_accounting")
 
 
 def link_sync_request(*, link: CompanyLink, what: str, actor, project_number: str = "", contact_id: str = "") -> str:
@@ -58,6 +60,10 @@ def link_sync_request(*, link: CompanyLink, what: str, actor, project_number: st
             from integration.services.dispatch import enqueue_export
 
             transaction.on_commit(lambda: enqueue_export(link_id=link.pk))
+        elif what == "reconcile":
+            from django_q.tasks import async_task
+
+            transaction.on_commit(lambda: async_task("integration.tasks.reconcile_link", link.pk, trigger="on_demand"))
         elif what == "pull":
             from django_q.tasks import async_task
 

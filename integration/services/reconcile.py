@@ -482,3 +482,15 @@ def reconcile_records(*, records: Iterable, trigger: str = SyncRun.Trigger.ON_DE
 
         runs.append(run_guarded(tracker, link, body))
     return runs
+
+
+def reconcile_xero_document(*, link: CompanyLink, category: str, resource_id: str,
+                            trigger: str = SyncRun.Trigger.WEBHOOK) -> list[SyncRun]:
+    """DRIFT-1 for a Xero webhook event: the records linked to that invoice or contact are checked."""
+    resource = {"INVOICE": "Invoices", "CONTACT": "Contacts"}.get(str(category).upper())
+    if resource is None or not resource_id:
+        return []
+    records = []
+    for model in MODELS[resource]:
+        records += list(model.objects.filter(link=link, erp_status__in=CHECKED, xero_id__iexact=resource_id))
+    return reconcile_records(records=records, trigger=trigger) if records else []

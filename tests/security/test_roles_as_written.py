@@ -24,6 +24,7 @@ VIEW = "view"  # every row says "view": the admin's pages, the dashboard
 NEEDS: list[tuple[str, str | None]] = [
     (r"^desk:(reports|report_\w+)$", "the reports"),
     (r"^desk:export_now$", "run syncs"),
+    (r"^desk:reconcile_now$", "check against Xero"),
     (r"^admin:integration_(costcode|costtype)_(import_csv|export_csv|add)$", "cost codes and cost types"),
     (r"^admin:integration_accountmapping_(add|delete)$", "account mappings"),
     (r"^admin:integration_companylink_add$", "configure links"),
