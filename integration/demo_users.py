@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from integration.roles import ACCOUNTING_APPROVER, STANDARD
+from integration.roles import ACCOUNTING_APPROVER, STANDARD, sync_roles
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = [
@@ -14,6 +14,9 @@ DEMO_USERS = [
 
 
 def ensure_demo_users() -> dict:
+    # The groups come from a data migration; anything that emptied the tables since (a restored dump, a
+    # flush) would leave the demo's people without their roles, so they are put back first.
+    sync_roles()
     User = get_user_model()
     users = {}
     for username, group, superuser, full_name in DEMO_USERS:
