@@ -445,3 +445,15 @@ def test_calls_are_counted_per_endpoint(xero_client, xero_sandbox, contact_id):
     assert xero_sandbox.calls_to("PUT", "/Invoices") == 1
     assert xero_sandbox.calls_to("PUT", "/Invoices", tenant_id=xero_sandbox.default_tenant_id) == 1
     assert ("PUT", "/api.xro/2.0/Invoices", xero_sandbox.default_tenant_id) in xero_sandbox.calls
+
+
+def test_unit_prices_read_back_to_two_places_unless_unitdp_4(xero_client, contact_id, raw):
+    """BOOK-4, FID-1: a unit price stored through unitdp=4 reads back rounded to 2 places without it, as
+    Xero answers (spec `unitdp`), so a test reading 4 places must ask for them as the connector does."""
+    bill_id = xero_client.write("Invoices", [bill(contact_id, amount="10.1234")], idempotency_key=key(),
+                                params={"unitdp": 4})[0].document["InvoiceID"]
+    plain = raw("GET", f"Invoices/{bill_id}")
+    assert plain.body["Invoices"][0]["LineItems"][0]["UnitAmount"] == Decimal("10.12")
+    four = raw("GET", f"Invoices/{bill_id}", params={"unitdp": "4"})
+    assert four.body["Invoices"][0]["LineItems"][0]["UnitAmount"] == Decimal("10.1234")
+    assert four.body["Invoices"][0]["Total"] == plain.body["Invoices"][0]["Total"]

@@ -136,7 +136,7 @@ class XeroSandbox(FaultFace, IdentityFace, RateLimits, DocumentRoutes, CreditAnd
             for tenant_id, books in self.organisations.items():
                 org = {"name": books.name, "Organisation": render(books.organisation)}
                 for kind in KINDS.values():
-                    org[kind.key] = [self._render_doc(books, kind.key, d) for d in getattr(books, kind.store).values()]
+                    org[kind.key] = [self._render_doc(books, kind.key, d, unitdp=4) for d in getattr(books, kind.store).values()]
                 org["ContactGroups"] = [self._render_group(books, g) for g in books.groups.values()]
                 org["TrackingCategories"] = [render(c) for c in books.tracking.values()]
                 orgs[tenant_id] = org

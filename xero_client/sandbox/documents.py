@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from werkzeug.wrappers import Request
@@ -85,7 +85,8 @@ class DocumentRoutes:
             if method == "GET":
                 if doc is None:
                     raise problem(404, "NotFound", f"{kind.schema} {parts[1]} was not found")
-                return 200, self._envelope(kind.key, [self._render_doc(books, kind.key, doc)])
+                return 200, self._envelope(kind.key, [self._render_doc(books, kind.key, doc,
+                                                                       self._unitdp(request))])
             if doc is None:
                 raise problem(404, "NotFound", f"{kind.schema} {parts[1]} was not found")
             if method == "POST":
@@ -143,7 +144,7 @@ class DocumentRoutes:
                 if not isinstance(element, dict):
                     raise ElementError(f"Each of {kind.key} must be an object")
                 doc = self._write_one(request, books, kind, element, unitdp)
-                results.append(dict(self._render_doc(books, kind.key, doc), StatusAttributeString="OK"))
+                results.append(dict(self._render_doc(books, kind.key, doc, unitdp), StatusAttributeString="OK"))
             except ElementError as exc:
                 echo = _echo(kind.schema, element if isinstance(element, dict) else {})
                 # A failed element keeps the id it was sent with (Xero's createPayments example answers a
@@ -234,8 +235,9 @@ class DocumentRoutes:
                                     "itemCount": count}}
             docs = docs[(page - 1) * size: page * size]
         rendered = []
+        unitdp = self._unitdp(request)
         for doc in docs:
-            out = self._render_doc(books, kind.key, doc)
+            out = self._render_doc(books, kind.key, doc, unitdp)
             # §4: unpaged list GETs return summaries without line details; summaryOnly likewise. The
             # lines are an empty list, not absent: Xero's getInvoices example shows `LineItems: []`, and
             # the SDK's BankTransaction and ManualJournal models refuse an answer without them.
@@ -244,8 +246,15 @@ class DocumentRoutes:
             rendered.append(out)
         return self._envelope(kind.key, rendered, extra)
 
-    def _render_doc(self, books: Books, key: str, doc: dict) -> dict:
+    def _render_doc(self, books: Books, key: str, doc: dict, unitdp: int = 2) -> dict:
         out = copy.deepcopy(doc)
+        # UnitAmount is 2 dp unless the request opts in with unitdp=4, on reads as on writes (spec
+        # `unitdp`: "You can opt in to use four decimal places for unit amounts"; api/xero.md §5): a
+        # 33.3333 unit price stored through unitdp=4 reads back as 33.33 without it.
+        if unitdp == 2:
+            for line in out.get("LineItems") or []:
+                if isinstance(line.get("UnitAmount"), Decimal):
+                    line["UnitAmount"] = line["UnitAmount"].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if key == "Invoices":
             out.setdefault("CreditNotes", [])
         if key == "CreditNotes":
