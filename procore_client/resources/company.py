@@ -133,6 +133,18 @@ class CompanyCalls(Calls):
             "company_id": self.company_id, "standard_cost_code_list_id": int(standard_cost_code_list_id),
             **filters(origin_id=origin_id)})
 
+    def sync_standard_cost_codes(self, standard_cost_code_list_id: int, updates: Iterable[dict[str, Any]]) -> SyncResult:
+        """``PATCH /rest/v1.0/standard_cost_codes/sync`` ``{company_id, standard_cost_code_list_id,
+        updates: [{id?, code, name, parent_id?, origin_id?}]}``: create or update up to 1000 codes of the
+        list a call (BOOK-9, PERF-4); an element Procore refuses comes back in ``errors`` with its reason."""
+        return self.sync(f"{V10}/standard_cost_codes/sync", updates, company_id=self.company_id,
+                         standard_cost_code_list_id=int(standard_cost_code_list_id))
+
+    def list_tax_codes(self) -> list[dict]:
+        """``GET /rest/v1.0/tax_codes``: ``{id, code, description, rate1, archived, default_tax_code,
+        origin_id, origin_data}`` (BOOK-3); a line item's ``tax_code_id`` names one."""
+        return self.list_all(f"{V10}/tax_codes", {"company_id": self.company_id})
+
     def list_line_item_types(self, *, project_id: int | None = None, origin_id: str | None = None) -> list[dict]:
         """Cost types: ``{id, name, code, base_type, origin_id, origin_data}``."""
         params: dict[str, Any] = {"company_id": self.company_id, **filters(origin_id=origin_id)}

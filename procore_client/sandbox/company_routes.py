@@ -136,6 +136,24 @@ class CompanyRoutes:
         record = self._create(request, "standard_cost_code", self._wrapped(body, "standard_cost_code"))
         return self._json(self.store.render("standard_cost_code", record), 201)
 
+    def h_standard_cost_codes_sync(self, request: Request) -> Response:
+        body = self._body(request)
+        self._company_param(request, body)
+        # OAS:RestV10StandardCostCodesSyncPatch: company_id, standard_cost_code_list_id and updates required.
+        list_id = body.get("standard_cost_code_list_id")
+        if list_id in (None, ""):
+            raise Reply(400, {"errors": "param is missing or the value is empty: standard_cost_code_list_id"})
+        if self.store.get("standard_cost_code_list", list_id) is None:
+            raise Reply(404, {"errors": "Standard Cost Code List not found"})
+        updates = body.get("updates")
+        if isinstance(updates, list):
+            updates = [{**u, "standard_cost_code_list_id": list_id} if isinstance(u, dict) else u for u in updates]
+        return self._sync(request, "standard_cost_code", updates)
+
+    def h_tax_codes(self, request: Request) -> Response:
+        self._company_param(request)  # OAS:RestV10TaxCodesGet: company_id required
+        return self._list(request, "tax_code")
+
     def h_line_item_types(self, request: Request) -> Response:
         if request.method == "GET":
             # OAS:RestV10LineItemTypesGet also marks project_id required; cost types are company-wide

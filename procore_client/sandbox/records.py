@@ -82,6 +82,9 @@ KINDS: dict[str, Kind] = {
         _kind("standard_cost_code", "company",
               "standard_cost_code_list_id parent_id code name origin_id origin_data",
               required=("standard_cost_code_list_id", "code", "name"), resource_name="Standard Cost Codes"),
+        # OAS:RestV10TaxCodesGet: a company's tax codes (a line item's tax_code_id names one).
+        _kind("tax_code", "company", "code description rate1 archived default_tax_code origin_id origin_data",
+              required=("code",), defaults={"archived": False, "default_tax_code": False}, resource_name="Tax Codes"),
         # OAS:RestV10LineItemTypesSyncPatch: base_type enum.
         _kind("line_item_type", "company", "name code base_type origin_id origin_data",
               required=("name", "code"), enums={"base_type": BASE_TYPES}, defaults={"base_type": "other"},

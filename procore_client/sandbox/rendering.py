@@ -29,6 +29,7 @@ UNSENT: dict[str, tuple[str, ...]] = {
     "standard_cost_code_list": ("company_id", "created_at", "updated_at"),
     "standard_cost_code": ("company_id", "created_at", "updated_at"),
     "line_item_type": ("company_id", "created_at", "updated_at"),
+    "tax_code": ("company_id", "created_at", "updated_at"),  # OAS:RestV10TaxCodesGet lists neither
     "work_order_contract": ("vendor_id", "project_id", "type"),
     "purchase_order_contract": ("vendor_id", "project_id", "type"),
     "prime_contract": ("vendor_id", "project_id"),

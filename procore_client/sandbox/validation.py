@@ -112,6 +112,13 @@ class StoreValidation:
             need("project_stage_id", "project_stage")
         if kind.name == "standard_cost_code":
             need("standard_cost_code_list_id", "standard_cost_code_list", optional=False)
+            # A code appears once among its siblings of a list, as on Procore's cost code import
+            # (UNCONFIRMED: Procore's exact message; the Rails uniqueness wording is used).
+            for other in self.records["standard_cost_code"].values():
+                if other["id"] != record["id"] and (other.get("standard_cost_code_list_id"), other.get("parent_id"),
+                                                    str(other.get("code"))) == (
+                        record.get("standard_cost_code_list_id"), record.get("parent_id"), str(record.get("code"))):
+                    raise ValidationFailed({"code": ["has already been taken"]})
         if kind.name in (*COMMITMENT_KINDS, "direct_cost", "prime_contract"):
             need("vendor_id", "vendor")
         if kind.name == "project_cost_code":
@@ -156,6 +163,20 @@ class StoreValidation:
                     item[key] = to_int(value, f"line_items.{key}")
                 else:
                     item[key] = value
+            if kind_name == "direct_cost" and item.get("quantity") is not None and item.get("unit_cost") is not None \
+                    and "manual_amount" not in raw:
+                # A direct cost line's amount is calculated: quantity × unit cost (OAS
+                # RestV11ProjectsProjectIdDirectCostsPost: its line items have quantity, unit_cost and
+                # manual_amount, no amount; RestV10...DirectCostIdLineItemsPost: extended_type "calculated"
+                # amount from quantity and unit cost, or "manual"). Whether Procore ignores a disagreeing
+                # `amount` or refuses it is UNCONFIRMED: the sandbox refuses it, so a line that would book
+                # another amount than the one sent cannot pass unseen.
+                calculated = money(dec(item["quantity"]) * dec(item["unit_cost"]), "amount")
+                if item.get("amount") is not None and dec(item["amount"]) != dec(calculated):
+                    raise ValidationFailed({"line_items.amount": [
+                        f"must be quantity × unit_cost ({item['quantity']} × {item['unit_cost']} = {calculated}), "
+                        f"not {item['amount']}"]})
+                item["amount"] = calculated
             if "manual_amount" in item and item.get("amount") is None:
                 item["amount"] = item.pop("manual_amount")
             if item.get("amount") is None and item.get("quantity") is not None and item.get("unit_cost") is not None:

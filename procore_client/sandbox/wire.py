@@ -76,6 +76,8 @@ def _rules() -> list[Rule]:
     add(f"{v10}/companies/<int:company_id>/project_stages/<int:id>", "project_stage", ["GET", "PATCH", "DELETE"])
     add(f"{v10}/standard_cost_code_lists", "standard_cost_code_lists", ["GET", "POST"])
     add(f"{v10}/standard_cost_codes", "standard_cost_codes", ["GET", "POST"])
+    add(f"{v10}/standard_cost_codes/sync", "standard_cost_codes_sync", ["PATCH"])
+    add(f"{v10}/tax_codes", "tax_codes", ["GET"])
     add(f"{v10}/line_item_types", "line_item_types", ["GET", "POST"])
     add(f"{v10}/line_item_types/sync", "line_item_types_sync", ["PATCH"])
     add(f"{v10}/cost_codes", "cost_codes", ["GET", "POST"])

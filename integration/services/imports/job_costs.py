@@ -138,6 +138,7 @@ def parse_document(doc: dict, source: str, *, tracking_category: str) -> Documen
             line_amount -= amount(raw.get("TaxAmount"), f"{label} TaxAmount", required=False)
         quantity = Decimal("1") if source == JOURNAL else amount(raw.get("Quantity", 1), f"{label} Quantity")
         unit = line_amount if source == JOURNAL else amount(raw.get("UnitAmount", line_amount), f"{label} UnitAmount")
+        quantity, unit = net_priced(quantity, unit, line_amount)
         option_id = option_name = ""
         tracked = False
         for entry in rows(raw.get("Tracking"), f"{label} Tracking"):
@@ -167,6 +168,23 @@ def parse_document(doc: dict, source: str, *, tracking_category: str) -> Documen
         updated=stamp(doc.get("UpdatedDateUTC")),
         lines=lines,
     )
+
+
+UNIT_PLACES = Decimal("0.0001")
+
+
+def net_priced(quantity: Decimal, unit: Decimal, net: Decimal) -> tuple[Decimal, Decimal]:
+    """BOOK-3: a direct cost line's (quantity, unit cost) such that quantity × unit cost is exactly its
+    net amount. Procore calculates a line's amount from its quantity and unit cost (the v1.1 direct cost
+    line has `quantity`, `unit_cost` and `manual_amount`, no `amount`: OAS
+    RestV11ProjectsProjectIdDirectCostsPost), so a gross unit price (a tax-inclusive bill's) or one Xero
+    rounded to 2 places would book another amount. Xero's unit price when it is exact, else the net over
+    the quantity at 4 places when that is exact, else 1 × net."""
+    if quantity:
+        for candidate in (unit, (net / quantity).quantize(UNIT_PLACES)):
+            if quantity * candidate == net:
+                return quantity, candidate
+    return Decimal("1"), net
 
 
 @dataclass
