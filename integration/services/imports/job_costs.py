@@ -39,6 +39,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from integration.mapping.common import cost_item_option_name
 from integration.models import (
     AccountMapping,
     CompanyLink,
@@ -96,6 +97,8 @@ class Line:
     option_id: str
     option_name: str
     tracked: bool
+    code_option_id: str = ""
+    code_option_name: str = ""
 
 
 @dataclass
@@ -121,8 +124,9 @@ class Document:
         return f"{kind} {self.number or self.reference or self.doc_id}"
 
 
-def parse_document(doc: dict, source: str, *, tracking_category: str) -> Document:
-    """A Xero bill, spend money, supplier credit note or manual journal, checked (REL-6)."""
+def parse_document(doc: dict, source: str, *, tracking_category: str, code_category: str = "") -> Document:
+    """A Xero bill, spend money, supplier credit note or manual journal, checked (REL-6). Each line's
+    option of the project `tracking_category`, and of the `code_category` (cost codes as tracking, WBS-6)."""
     if not isinstance(doc, dict):
         raise BadDocument("a document is not an object")
     doc_id = text(doc.get(ID_KEYS[source]), ID_KEYS[source], required=True).lower()
@@ -139,14 +143,17 @@ def parse_document(doc: dict, source: str, *, tracking_category: str) -> Documen
         quantity = Decimal("1") if source == JOURNAL else amount(raw.get("Quantity", 1), f"{label} Quantity")
         unit = line_amount if source == JOURNAL else amount(raw.get("UnitAmount", line_amount), f"{label} UnitAmount")
         quantity, unit = net_priced(quantity, unit, line_amount)
-        option_id = option_name = ""
+        option_id = option_name = code_option_id = code_option_name = ""
         tracked = False
         for entry in rows(raw.get("Tracking"), f"{label} Tracking"):
-            name = text(entry.get("Name"), f"{label} Tracking.Name")
-            if name.casefold() == tracking_category.strip().casefold():
+            name = text(entry.get("Name"), f"{label} Tracking.Name").casefold()
+            if name == tracking_category.strip().casefold():
                 tracked = True
                 option_id = text(entry.get("TrackingOptionID"), f"{label} TrackingOptionID").lower()
                 option_name = text(entry.get("Option"), f"{label} Tracking.Option")
+            elif code_category and name == code_category.strip().casefold():
+                code_option_id = text(entry.get("TrackingOptionID"), f"{label} TrackingOptionID").lower()
+                code_option_name = text(entry.get("Option"), f"{label} Tracking.Option")
         lines.append(Line(
             number=number, line_id=text(raw.get("LineItemID"), f"{label} LineItemID").lower(),
             item_code=text(raw.get("ItemCode"), f"{label} ItemCode"),
@@ -154,7 +161,8 @@ def parse_document(doc: dict, source: str, *, tracking_category: str) -> Documen
             description=text(raw.get("Description"), f"{label} Description", limit=1000),
             quantity=quantity, unit_cost=sign * unit if source != JOURNAL else unit,
             amount=sign * line_amount if source != JOURNAL else line_amount,
-            option_id=option_id, option_name=option_name, tracked=tracked))
+            option_id=option_id, option_name=option_name, tracked=tracked,
+            code_option_id=code_option_id, code_option_name=code_option_name))
     contact = obj(doc.get("Contact"), f"{where}: Contact", required=source != JOURNAL)
     number_key = {BILL: "InvoiceNumber", CREDIT: "CreditNoteNumber"}.get(source)
     return Document(
@@ -209,8 +217,14 @@ class JobCostImporter:
             for name in {p.xero_option_name, project_option_name(p)}:
                 if name:
                     self.projects_by_option_name.setdefault(name.casefold(), p)
-        self.items = {i.item_code.casefold(): i for i in CostItem.objects.filter(link=link).select_related(
-            "cost_code", "cost_type")}
+        items = list(CostItem.objects.filter(link=link).select_related("cost_code", "cost_type"))
+        self.items = {i.item_code.casefold(): i for i in items}
+        # BOOK-5: with cost codes exported as tracking options (WBS-6) a line names its cost item by its
+        # option of that category: by the option's id (the item's xero_id), else by the name it was
+        # exported under (`cost_item_option_name`).
+        self.code_category = link.cost_code_tracking_category if link.cost_code_export_mode == "tracking" else ""
+        self.items_by_option_id = {i.xero_id.lower(): i for i in items if i.xero_id} if self.code_category else {}
+        self.items_by_option_name = {cost_item_option_name(i).casefold(): i for i in items} if self.code_category else {}
         self.mappings = {m.account_code: m.cost_item for m in AccountMapping.objects.filter(link=link, cost_item__link=link).select_related(
             "cost_item__cost_code", "cost_item__cost_type")}
         self.from_procore = {x.lower() for x in SubcontractorInvoice.objects.filter(link=link).exclude(xero_id="")
@@ -255,7 +269,8 @@ class JobCostImporter:
 
         self.tracker.count("read")
         try:
-            doc = parse_document(raw, source, tracking_category=self.link.project_tracking_category)
+            doc = parse_document(raw, source, tracking_category=self.link.project_tracking_category,
+                                 code_category=self.code_category)
         except BadDocument as exc:
             self.tracker.count("failed")
             self.tracker.error(None, f"Xero document skipped: {exc}")
@@ -330,6 +345,13 @@ class JobCostImporter:
                 if item is None:
                     reasons.append(f"{where}: account {line.account_code} is not mapped to a cost item")
                     continue
+            elif self.code_category and (line.code_option_id or line.code_option_name or not line.item_code):
+                item = self._item_of_option(line)
+                if item is None or not item.xero_id:
+                    reasons.append(f"{where}: unknown {self.code_category} option '{line.code_option_name}' "
+                                   "(not a synced cost code)" if line.code_option_name
+                                   else f"{where}: no cost code ({self.code_category} tracking)")
+                    continue
             else:
                 item = self.items.get(line.item_code.casefold()) if line.item_code else None
                 if item is None or not item.xero_id:
@@ -355,6 +377,11 @@ class JobCostImporter:
                 if vendor is None:
                     reasons.append(f"contact '{doc.contact_name}' is not linked to a Procore company")
         return parts, reasons, vendor
+
+    def _item_of_option(self, line: Line) -> CostItem | None:
+        """BOOK-5: the cost item a line's cost code tracking option stands for."""
+        return (self.items_by_option_id.get(line.code_option_id)
+                or self.items_by_option_name.get(line.code_option_name.casefold()))
 
     def _budget_code(self, project: Project, item: CostItem) -> dict | None:
         """Item → budget code: the project's cost code for the item's cost code, plus the cost type."""
