@@ -5,26 +5,36 @@ from __future__ import annotations
 import functools
 
 
-def closes_its_runs(kind: str):
+def closes_its_runs(*kinds: str):
     """A task that raises (a database error such as SQLite's "database is locked", a bug) leaves the
-    run it opened "running" with nobody to close it: it ends as failed with the reason, at once,
-    rather than after the stale threshold; the task still fails in django-q2 with its traceback."""
+    runs it opened "running" with nobody to close them: they end as failed with the reason, at once,
+    rather than at the stale threshold; the task still fails in django-q2 with its traceback."""
     def wrap(task):
         @functools.wraps(task)
-        def run(link_id: int, *args, **kwargs):
+        def run(*args, **kwargs):
             from django.utils import timezone
 
+            link_id = kwargs["link_id"] if "link_id" in kwargs else args[0]
             started = timezone.now()
             try:
-                return task(link_id, *args, **kwargs)
+                return task(*args, **kwargs)
             except Exception as exc:
-                from integration.services.runs import fail_open_runs
+                from integration.services.runs import STOPPED_BY_ERROR, fail_open_runs
 
-                fail_open_runs(link_id=link_id, kind=kind, since=started,
-                               reason=f"Stopped by an error: {exc.__class__.__name__}: {exc}")
+                for kind in kinds:
+                    fail_open_runs(link_id=link_id, kind=kind, since=started,
+                                   reason=f"{STOPPED_BY_ERROR}: {exc.__class__.__name__}: {exc}")
                 raise
         return run
     return wrap
+
+
+def close_stale_runs() -> int:
+    """Every few minutes: runs of any kind silent for the stale threshold end failed with the reason
+    (RPT-4, REL-5); scheduled by a migration ("Close stale sync runs")."""
+    from integration.services.runs import close_stale_runs as run
+
+    return run()
 
 
 @closes_its_runs("export")
@@ -39,6 +49,7 @@ def export_link(link_id: int, trigger: str = "on_demand") -> dict:
     return run(link_id=link_id, trigger=trigger).counts
 
 
+@closes_its_runs("writeback")
 def writeback_link(link_id: int, trigger: str = "schedule") -> dict:
     """Write the origin_ids still pending in Procore, within Procore's rate-limit budget (SYNC-6, PERF-4)."""
     from integration.services.writeback import writeback_link as run
@@ -79,6 +90,7 @@ def import_payments(link_id: int, trigger: str = "schedule") -> dict:
     return counts
 
 
+@closes_its_runs("reconcile")
 def reconcile_link(link_id: int, trigger: str = "schedule") -> dict:
     """Check every synced record of a link against Xero (DRIFT-1)."""
     from integration.services.reconcile import reconcile_link as run
@@ -106,6 +118,7 @@ def import_contacts(link_id: int, trigger: str = "on_demand", contact_id: str | 
     return run(link=_link(link_id), trigger=trigger, contact_id=contact_id).counts
 
 
+@closes_its_runs("payments", "job_costs", "contacts", "reconcile")
 def import_xero_document(link_id: int, category: str, resource_id: str, trigger: str = "webhook") -> dict:
     """A Xero webhook's targeted sync of one invoice, credit note or contact (REL-4)."""
     from integration.services.imports import import_xero_document as run
@@ -117,6 +130,7 @@ def import_xero_document(link_id: int, category: str, resource_id: str, trigger:
     return run_.counts if run_ is not None else {}
 
 
+@closes_its_runs("pull")
 def pull_record(link_id: int, resource_name: str, resource_id: int, project_id: int | None = None,
                 trigger: str = "webhook") -> dict:
     """A Procore webhook's targeted pull of one record (REL-4)."""

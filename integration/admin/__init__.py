@@ -431,10 +431,10 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Status", ordering="status")
     def shown_status(self, obj):
-        from .runs import STUCK_AFTER, is_stuck
+        from .runs import is_stuck, stale_minutes
 
         if is_stuck(obj):
-            return f"Stuck: no progress for over {int(STUCK_AFTER.total_seconds() // 60)} minutes"
+            return f"Stuck: no progress for over {stale_minutes()} minutes"
         return obj.get_status_display()
 
     @admin.display(description="Progress")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.apps import apps
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from integration.models import SyncRun
-from integration.services.runs import STALE_AFTER
+from integration.services.runs import STALE_AFTER, STOPPED_BY_ERROR, SWEEP_MINUTES, WORKER_GONE, stale_minutes
 
 REFRESH_SECONDS = 5
 COUNT_NAMES = ("read", "created", "updated", "skipped", "failed")
@@ -55,20 +54,22 @@ def counts_by_model(counts: dict | None) -> tuple[list[str], list[tuple[str, lis
     return [COUNT_WORDS[k].capitalize() for k in keys], rows
 
 
-# A running run saves at least every HEARTBEAT_SECONDS; one silent this long is named as stuck.
-STUCK_AFTER = timedelta(minutes=5)
-
-
 def is_stuck(run: SyncRun, now=None) -> bool:
+    """Running, and silent for the stale threshold: its worker is gone (the sweep is about to end it)."""
     now = now or timezone.now()
-    return run.status == SyncRun.Status.RUNNING and run.updated_at is not None and run.updated_at < now - STUCK_AFTER
+    return run.status == SyncRun.Status.RUNNING and run.updated_at is not None and run.updated_at < now - STALE_AFTER
 
 
 def stuck_runs(now=None) -> list[SyncRun]:
-    """Running runs that stopped saving: their worker died or hangs (the dashboard names them)."""
+    """The runs the dashboard names as stuck: still running with no progress for the stale threshold,
+    or ended failed because their worker was gone or their task raised, and not yet followed by a
+    later run of their kind on their link (which takes up their work)."""
     now = now or timezone.now()
-    return list(SyncRun.objects.filter(status=SyncRun.Status.RUNNING, updated_at__lt=now - STUCK_AFTER)
-                .select_related("link").order_by("started_at")[:20])
+    later = SyncRun.objects.filter(link_id=OuterRef("link_id"), kind=OuterRef("kind"), started_at__gt=OuterRef("started_at"))
+    stopped = Q(status=SyncRun.Status.FAILED) & (Q(message__startswith=WORKER_GONE) | Q(message__startswith=STOPPED_BY_ERROR))
+    silent = Q(status=SyncRun.Status.RUNNING, updated_at__lt=now - STALE_AFTER)
+    return list(SyncRun.objects.filter(silent | stopped).exclude(Exists(later))
+                .select_related("link").order_by("-started_at")[:20])
 
 
 def error_url(error: dict) -> str:
@@ -113,7 +114,8 @@ def run_page(run: SyncRun) -> dict:
            if name not in COUNT_NAMES and isinstance(value, int)],
         "sentence": counts_sentence(counts),
         "stuck": is_stuck(run),
-        "stale_minutes": int(STALE_AFTER.total_seconds() // 60),
+        "stale_minutes": stale_minutes(),
+        "sweep_minutes": SWEEP_MINUTES,
         "model_columns": model_columns,
         "model_rows": model_rows,
         "started_by": started_by(run),

@@ -22,7 +22,7 @@ from integration.csv_safety import write_csv
 from integration.models import EXPORTABLE_MODELS, CompanyLink, Project, UnsyncableTransaction, Vendor
 
 from .charts import activity_days, job_cost_bars
-from .runs import STUCK_AFTER, stuck_runs
+from .runs import stale_minutes, stuck_runs
 
 REPORTS_PERMISSION = "integration.view_erp_reports"
 MANAGE_PERMISSION = "integration.manage_erp"
@@ -129,7 +129,11 @@ def _link_id(values) -> int | None:
 def dashboard_view(request):
     """The admin's landing page: per link what awaits approval by type and age, failures since the
     last export run, the records accepted and waiting for the export, the schedules' last and next
-    runs, the Xero calls left today, and the connections that need reconnecting."""
+    runs, the Xero calls left today, the connections that need reconnecting, and the runs that stopped
+    without finishing (the ones silent for the stale threshold are ended first: one UPDATE)."""
+    from integration.services.runs import close_stale_runs
+
+    close_stale_runs()
     context = _context(
         request, admin.site.index_title,
         links=reports.dashboard(),
@@ -137,7 +141,7 @@ def dashboard_view(request):
         reconnect=list(reports.connections_needing_reconnect()),
         stuck=stuck_runs(),
         activity=activity_days(),
-        stuck_minutes=int(STUCK_AFTER.total_seconds() // 60),
+        stale_minutes=stale_minutes(),
         age_buckets=reports.AGE_BUCKETS,
         app_list=admin.site.get_app_list(request),
         can_export=request.user.has_perm(MANAGE_PERMISSION),

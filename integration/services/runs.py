@@ -2,9 +2,11 @@
 
 ``RunTracker.start`` opens a ``SyncRun``; the tracker keeps its counts and errors and saves them as the
 run goes, so the admin can watch it; ``finish`` closes it. A run that saves nothing for ``STALE_AFTER``
-lost its worker (killed, restarted): the next run of its kind marks it failed. An ``exclusive`` run
-(the pull) does nothing, and says so, while another live run of its kind works on the same link.
-``StopRun`` ends a run early with a status and a message (a dead grant, a spent rate limit).
+lost its worker (killed, restarted): ``close_stale_runs`` ends it failed, with the reason, from the
+every-few-minutes schedule, the dashboard and the next run of its kind. A run whose task raised ends
+failed at once (``fail_open_runs``). An ``exclusive`` run (the pull) does nothing, and says so, while
+another live run of its kind works on the same link. ``StopRun`` ends a run early with a status and a
+message (a dead grant, a spent rate limit).
 """
 
 from __future__ import annotations
@@ -14,14 +16,24 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from integration.models import CompanyLink, SyncRun
 
 COUNT_KEYS = ("read", "created", "updated", "skipped", "failed")
-# A running run saves as it goes; one silent this long lost its worker (killed, restarted).
-STALE_AFTER = timedelta(minutes=30)
+# A running run saves as it goes (at least every HEARTBEAT_SECONDS while busy). django-q2 stops any task
+# that runs longer than its timeout (Q_TIMEOUT), so a run silent that long has no worker left: it died,
+# was killed or restarted. This is the one staleness rule: the dashboard names such a run, and the sweep
+# ends it failed.
+STALE_AFTER = timedelta(seconds=settings.Q_CLUSTER.get("timeout") or 600)
+#: Every how many minutes the "Close stale sync runs" schedule sweeps (a migration creates it).
+SWEEP_MINUTES = 2
+#: The start of the message of a run the sweep ended; the dashboard names these runs.
+WORKER_GONE = "The worker stopped without finishing"
+#: The start of the message of a run whose task raised; the dashboard names these runs.
+STOPPED_BY_ERROR = "Stopped by an error"
 #: A busy run saves its counts at least this often (seconds), which also shows it is alive.
 HEARTBEAT_SECONDS = 30
 
@@ -125,6 +137,10 @@ class RunTracker:
         return run
 
 
+def stale_minutes() -> int:
+    return int(STALE_AFTER.total_seconds() // 60)
+
+
 def fail_open_runs(*, link_id: int | None, kind: str, since: datetime, reason: str) -> int:
     """Runs of this kind opened since ``since`` and still running end as failed with ``reason``: the
     task that ran them raised (a database error, a bug), so no one else would ever close them."""
@@ -132,10 +148,19 @@ def fail_open_runs(*, link_id: int | None, kind: str, since: datetime, reason: s
         status=SyncRun.Status.FAILED, finished_at=timezone.now(), message=reason[:2000])
 
 
-def close_stale_runs(*, link, kind: str) -> int:
-    """Runs of this kind whose worker died show as failed rather than running for ever (RPT-4)."""
-    now = timezone.now()
-    return SyncRun.objects.filter(link=link, kind=kind, status=SyncRun.Status.RUNNING, updated_at__lt=now - STALE_AFTER).update(
+def close_stale_runs(*, link=None, kind: str | None = None, now: datetime | None = None) -> int:
+    """Running runs silent for ``STALE_AFTER`` end as failed, saying so (RPT-4, REL-5): of one link and
+    kind when the next run of that kind starts, of every link and kind from the sweep. ``updated_at``
+    keeps the time of the last progress (an ``update`` leaves it alone), which the dashboard shows.
+    A worker that was only slow and saves again puts its run back to running (the tracker saves its
+    status)."""
+    now = now or timezone.now()
+    runs = SyncRun.objects.filter(status=SyncRun.Status.RUNNING, updated_at__lt=now - STALE_AFTER)
+    if link is not None:
+        runs = runs.filter(link=link)
+    if kind is not None:
+        runs = runs.filter(kind=kind)
+    return runs.update(
         status=SyncRun.Status.FAILED, finished_at=now,
-        message=f"The worker stopped without finishing (no progress for {int(STALE_AFTER.total_seconds() // 60)} minutes); "
-                "a later run took over its work.")
+        message=f"{WORKER_GONE} (no progress for {stale_minutes()} minutes: it died, was killed or restarted); "
+                "the next run of its kind picks up its work.")

@@ -73,16 +73,78 @@ def test_the_run_list_reads_counts_as_a_sentence_and_names_who_started_it(client
     assert "Started by the schedule" in page
 
 
+def _silent(run, minutes):
+    SyncRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=minutes))
+
+
+def test_the_sweep_fails_a_run_whose_worker_is_gone_whatever_its_kind():
+    """RPT-4, REL-5: a run with no progress for the stale threshold ends failed with the reason from the
+    every-few-minutes schedule, even when no next run of its kind ever starts; a live one is left alone."""
+    from django_q.models import Schedule
+
+    from integration.services.runs import STALE_AFTER
+
+    link = LinkFactory()
+    gone = [SyncRun.objects.create(link=link, kind=kind, progress_total=2)
+            for kind in (SyncRun.Kind.JOB_COSTS, SyncRun.Kind.EXPORT)]
+    orphan = SyncRun.objects.create(link=None, kind=SyncRun.Kind.PULL)
+    for run in [*gone, orphan]:
+        _silent(run, STALE_AFTER.total_seconds() // 60 + 1)
+    alive = SyncRun.objects.create(link=link, kind=SyncRun.Kind.PULL)
+    _silent(alive, STALE_AFTER.total_seconds() // 60 - 1)
+
+    schedule = Schedule.objects.get(name="Close stale sync runs")
+    assert (schedule.func, schedule.schedule_type, schedule.minutes) == ("integration.tasks.close_stale_runs", Schedule.MINUTES, 2)
+    assert tasks.close_stale_runs() == 3
+    for run in [*gone, orphan]:
+        run.refresh_from_db()
+        assert run.status == SyncRun.Status.FAILED and run.finished_at is not None
+        assert run.message.startswith("The worker stopped without finishing (no progress for 10 minutes")
+    alive.refresh_from_db()
+    assert alive.status == SyncRun.Status.RUNNING
+
+
 def test_the_dashboard_names_a_stuck_run(client, approver):
-    """RPT-4: a running run that stopped saving is named on the dashboard, linked to its page."""
+    """RPT-4: a run whose worker is gone is ended by the dashboard too, and named on it (kind, link,
+    since when, why), linked to its page, until a later run of its kind starts; a live run is not named."""
     client.force_login(approver)
     link = LinkFactory(name="Harbourside")
     run = SyncRun.objects.create(link=link, kind=SyncRun.Kind.EXPORT, progress_total=2)
-    SyncRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=7))
+    _silent(run, 11)
+    since = timezone.localtime(SyncRun.objects.get(pk=run.pk).updated_at).strftime("%Y-%m-%d %H:%M")
     fresh = SyncRun.objects.create(link=link, kind=SyncRun.Kind.PULL)
     html = client.get(reverse("admin:index")).content.decode()
     stuck = html.split('id="stuck-runs"')[1].split("</div>")[0]
-    assert f"Export to Xero #{run.pk}" in stuck and "of Harbourside: 0 of 2 done" in stuck
+    assert f'href="{reverse("admin:integration_syncrun_change", args=[run.pk])}">Export to Xero #{run.pk}</a>' in stuck
+    assert "of Harbourside" in stuck and "0 of 2 done" in stuck and f"no progress since {since}" in stuck
+    assert "The worker stopped without finishing" in stuck
     assert f"#{fresh.pk}" not in stuck
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.FAILED
     listing = client.get(reverse("admin:integration_syncrun_changelist")).content.decode()
-    assert "Stuck: no progress for over 5 minutes" in listing
+    row = listing.split(f"Export to Xero #{run.pk}")[1].split("</tr>")[0]
+    assert "Failed" in row
+
+    SyncRun.objects.create(link=link, kind=SyncRun.Kind.EXPORT)  # the next export takes up its work
+    assert 'id="stuck-runs"' not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_a_run_that_hit_a_database_error_is_named_on_the_dashboard(client, approver, monkeypatch):
+    """RPT-4, REL-5: "database is locked" inside a write-back ends its run failed with the reason at once
+    (not at the stale threshold), and the dashboard names it."""
+    client.force_login(approver)
+    link = LinkFactory(name="Harbourside")
+
+    def writeback_dies(*, link_id, trigger):
+        tracker = RunTracker.start(link=link, kind=SyncRun.Kind.WRITEBACK, trigger=trigger)
+        tracker.total(3)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("integration.services.writeback.writeback_link", writeback_dies)
+    with pytest.raises(OperationalError):
+        tasks.writeback_link(link.pk)
+    run = SyncRun.objects.get(link=link)
+    assert run.status == SyncRun.Status.FAILED
+    assert run.message == "Stopped by an error: OperationalError: database is locked"
+    stuck = client.get(reverse("admin:index")).content.decode().split('id="stuck-runs"')[1].split("</div>")[0]
+    assert f"#{run.pk}</a> of Harbourside" in stuck and "database is locked" in stuck
