@@ -8,10 +8,10 @@ from integration import validation
 from integration.models import CostItem, ErpStatus, Vendor
 
 LINE_SELECT = {
-    "commitment": ("cost_item",),
-    "changeorder": ("cost_item", "commitment_line"),
-    "subcontractorinvoice": ("cost_item", "commitment_line"),
-    "ownerinvoice": ("cost_item",),
+    "commitment": ("cost_item__cost_code",),
+    "changeorder": ("cost_item__cost_code", "commitment_line"),
+    "subcontractorinvoice": ("cost_item__cost_code", "commitment_line"),
+    "ownerinvoice": ("cost_item__cost_code",),
 }
 
 

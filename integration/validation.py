@@ -88,10 +88,34 @@ def _unexported_items(lines) -> list[str]:
     return codes
 
 
+def _inactive_codes(lines) -> list[str]:
+    """BOOK-9: the cost codes of the lines that Procore no longer lists as active."""
+    codes = []
+    for line in lines:
+        item = getattr(line, "cost_item", None)
+        cost_code = getattr(item, "cost_code", None) if item is not None else None
+        if cost_code is not None and not cost_code.active and cost_code.code not in codes:
+            codes.append(cost_code.code)
+    return codes
+
+
+def _inactive_failure(lines, rule: str) -> list[Failure]:
+    inactive = _inactive_codes(lines)
+    if not inactive:
+        return []
+    return [Failure("lines", "BOOK-9", f"Cost code {', '.join(inactive)} is inactive in Procore (no longer in its "
+                                       "standard cost code list): reactivate it in Procore, or move the line to "
+                                       "an active cost code.")]
+
+
 def validate_cost_item(item, lines=(), ctx: Context | None = None) -> list[Failure]:
-    """WBS-1, WBS-2."""
+    """WBS-1, WBS-2, BOOK-9."""
     ctx = ctx or Context()
     out = []
+    cost_code = getattr(item, "cost_code", None)
+    if cost_code is not None and not cost_code.active:
+        out.append(Failure("cost_code", "BOOK-9", f"Cost code {cost_code.code} is inactive in Procore (no longer in "
+                                                  "its standard cost code list): reactivate it in Procore first."))
     if not item.item_code:
         out.append(Failure("item_code", "WBS-1", "The cost code + cost type code is empty."))
     elif _too_long(item.item_code, ITEM_CODE_MAX):
@@ -149,6 +173,7 @@ def _commitment_rules(record, lines, rule: str) -> list[Failure]:
     missing = _unexported_items(lines)
     if missing:
         out.append(Failure("lines", rule, f"Cost codes not yet in Xero: {', '.join(missing)}."))
+    out += _inactive_failure(lines, rule)
     out += _amount_failures(_line_amounts(lines), rule)
     return out
 
@@ -220,6 +245,7 @@ def _invoice_rules(invoice, lines, rule: str, *, required_dates: tuple[tuple[str
     missing = _unexported_items(lines)
     if missing:
         out.append(Failure("lines", rule, f"Cost codes not yet in Xero: {', '.join(missing)}."))
+    out += _inactive_failure(lines, rule)
     bad_amounts = _amount_failures(_line_amounts(lines) + [("Retainage this period", invoice.retainage_this_period)], rule)
     if bad_amounts:
         return out + bad_amounts

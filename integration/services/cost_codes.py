@@ -7,7 +7,9 @@ is the same run as a dry run through django-import-export: it shows what each ro
 import is atomic and writes one audit event. Each cost code + default cost type pair becomes a cost
 item (a Xero Item, `not_sent` until someone sends it); a changed description on an item already in
 Xero moves it to `ready_to_update` through the status machine, so the Item is updated on acceptance
-(WBS-3).
+(WBS-3). A real import first creates its new and renamed cost codes in Procore's standard cost code
+list (BOOK-9, `cost_codes_procore`): cost codes are Procore's, and a code Procore refuses (or a Procore
+that cannot be asked) imports nothing, the reason on the row.
 """
 
 from __future__ import annotations
@@ -291,6 +293,12 @@ def cost_codes_import(*, link, data: bytes | str, actor, filename: str = "") -> 
     """WBS-4: import the file, all or nothing, in one transaction with one audit event."""
     _require(actor, COST_CODE_PERMISSION, "import cost codes")
     rows = read_csv(data, required=("code", "description"), optional=("cost_types",))
+    report = _check_cost_codes(link, rows)
+    if not report.ok:
+        return report
+    procore_ids = _in_procore_first(link, rows, report)  # BOOK-9: before the transaction (no HTTP inside)
+    if procore_ids is None:
+        return report
     with transaction.atomic():
         report = _check_cost_codes(link, rows)
         if not report.ok:
@@ -299,11 +307,34 @@ def cost_codes_import(*, link, data: bytes | str, actor, filename: str = "") -> 
         if not report.ok:
             transaction.set_rollback(True)
             return report
+        for code, procore_id in procore_ids.items():
+            CostCode.objects.filter(link=link, code=code).update(procore_id=procore_id, active=True)
         _sync_items(link, [r.code for r in report.rows], actor=actor)
         report.imported = True
         audit_record(None, link=link, action="cost_codes_import", actor=actor, message=report.summary(),
                      payload={"file": filename, "rows": [r.describe() for r in report.rows]})
     return report
+
+
+def _in_procore_first(link, rows, report: ImportReport) -> dict[str, int] | None:
+    """BOOK-9: the file's new and renamed cost codes created in Procore's standard cost code list;
+    their Procore ids, or None (each refused row, or every row, naming why) when Procore refuses."""
+    from integration.services.cost_codes_procore import ProcoreUnavailable, cost_codes_to_procore
+
+    try:
+        outcome = cost_codes_to_procore(link, [(values.get("code", ""), values.get("description", "")) for _, values in rows])
+    except ProcoreUnavailable as exc:
+        for out in report.rows:
+            out.errors.append(str(exc))
+            out.action = "error"
+        return None
+    if outcome.refused:
+        for out in report.rows:
+            if out.code in outcome.refused:
+                out.errors.append(f"Procore refused it: {outcome.refused[out.code]}")
+                out.action = "error"
+        return None
+    return outcome.ids
 
 
 def cost_codes_export(*, link) -> str:

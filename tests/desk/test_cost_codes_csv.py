@@ -9,6 +9,7 @@ from integration.models import ErpStatus
 from integration.services import cost_codes as svc
 from integration.validation import MAX_ITEMS_PER_LINK
 from tests.factories import CostCodeFactory, CostItemFactory, CostTypeFactory, LinkFactory
+from tests.fixtures.integration import procore_cost_code_list
 
 pytestmark = pytest.mark.django_db
 IMPORT = "admin:integration_costcode_import_csv"
@@ -16,8 +17,8 @@ CLEAN = "code,description,cost_types\n01-100,General Conditions,L;M\n03-300,Conc
 
 
 @pytest.fixture
-def link(db):
-    link = LinkFactory(name="Harbourside")
+def link(db, sandboxes):
+    link = procore_cost_code_list(LinkFactory(name="Harbourside"), sandboxes)  # BOOK-9: the codes go to Procore too
     CostTypeFactory(link=link, code="L", name="Labor")
     CostTypeFactory(link=link, code="M", name="Materials")
     return link
@@ -89,7 +90,7 @@ def test_unreadable_files_are_refused_with_a_reason(client, erp_admin, link):
     assert m.CostCode.objects.count() == 0
 
 
-def test_export_round_trips(client, erp_admin, link):
+def test_export_round_trips(client, erp_admin, link, sandboxes):
     """WBS-4: the export imports back unchanged, and into a new link it recreates the same list."""
     svc.cost_codes_import(link=link, data=CLEAN, actor=erp_admin)
     client.force_login(erp_admin)
@@ -100,7 +101,7 @@ def test_export_round_trips(client, erp_admin, link):
     assert again.ok and [r.action for r in again.rows] == ["unchanged", "unchanged"]
     types = client.get(reverse("admin:integration_costtype_export_csv") + f"?link={link.pk}").content.decode()
     assert types.splitlines() == ["code,name,base_type,active", "L,Labor,,1", "M,Materials,,1"]
-    new_link = LinkFactory()
+    new_link = procore_cost_code_list(LinkFactory(), sandboxes)
     assert svc.cost_types_import(link=new_link, data=types, actor=erp_admin).imported
     assert svc.cost_codes_import(link=new_link, data=exported, actor=erp_admin).imported
     assert svc.cost_codes_export(link=new_link) == svc.cost_codes_export(link=link)

@@ -59,8 +59,9 @@ def pull_cost_codes(pull: PullRun) -> None:
 
 
 def standard_list_id(pull: PullRun) -> int | None:
-    """The link's one standard cost code list (WBS-1): the configured one, else the only one, else
-    the ERP list, else one named for Xero."""
+    """The link's one standard cost code list (WBS-1), chosen as the CSV import chooses it (BOOK-9)."""
+    from integration.services.cost_codes_procore import choose_standard_list
+
     if pull.link.procore_standard_cost_code_list_id:
         return pull.link.procore_standard_cost_code_list_id
     try:
@@ -68,16 +69,10 @@ def standard_list_id(pull: PullRun) -> int | None:
     except ProcoreError as exc:
         pull.scope_failed("costcode", None, "standard cost code lists", exc)
         return None
-    if len(lists) == 1:
-        return reference(lists[0].get("id"))
-    for candidate in lists:
-        if candidate.get("is_erp_list") or "xero" in text(candidate.get("name")).lower():
-            return reference(candidate.get("id"))
-    if lists:
-        pull.error("costcode", None, "standard cost code list",
-                   f"Procore has {len(lists)} standard cost code lists; choose the one used with Xero in "
-                   "the link's settings (procore_standard_cost_code_list_id).")
-    return None
+    list_id, why = choose_standard_list(pull.link, lists)
+    if list_id is None and lists:
+        pull.error("costcode", None, "standard cost code list", why)
+    return list_id
 
 
 def _by_id_or_code(model, pull: PullRun, procore_id: int, code: str):
