@@ -176,6 +176,18 @@ class AccountingResources:
     def create_credit_notes(self, notes: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
         return self.write("CreditNotes", notes, method="PUT", idempotency_key=idempotency_key)
 
+    def allocate_credit_note(self, credit_note_id: str, *, invoice_id: str, amount, date: str,
+                             idempotency_key: str) -> dict:
+        """PUT /CreditNotes/{id}/Allocations (createCreditNoteAllocation): part of the credit applied to an
+        invoice of the same contact. Amount, Invoice and Date are required (spec Allocation.required)."""
+        body = self._call("PUT", f"CreditNotes/{credit_note_id}/Allocations", idempotency_key=idempotency_key,
+                          body={"Allocations": [{"Invoice": {"InvoiceID": invoice_id}, "Amount": amount,
+                                                 "Date": date}]})
+        found = documents_of(body, "Allocations", "PUT Allocations")
+        if not found:
+            raise MalformedResponse("Xero answered PUT Allocations without the allocation")
+        return found[0]
+
     def iter_credit_notes(self, *, if_modified_since: datetime | None = None,
                           where: str | None = None) -> Iterator[dict]:
         return self.iter_pages("CreditNotes", params={"where": where}, if_modified_since=if_modified_since)

@@ -1,4 +1,5 @@
 from .audit import AuditEvent, SyncRun, UnsyncableTransaction, WebhookEvent
+from .credits import CommitmentCredit
 from .erp import ErpRecord, ErpStatus
 from .links import (
     LINE_AMOUNT_TYPES,
@@ -46,6 +47,7 @@ __all__ = [
     "ChangeOrderLine",
     "Commitment",
     "CommitmentLine",
+    "CommitmentCredit",
     "CompanyLink",
     "Connection",
     "CostCode",

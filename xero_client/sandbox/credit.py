@@ -42,7 +42,9 @@ class CreditAndFileRoutes:
                 allocation = books.delete_allocation(note, parts[3])
             except ElementError as exc:
                 raise problem(404, "NotFound", "; ".join(exc.messages)) from None
-            return 200, self._envelope("Allocations", [allocation])
+            # The answer is the Allocation itself, IsDeleted true (spec deleteCreditNoteAllocations:
+            # "return response of type Allocation with the isDeleted flag as true"), not an envelope.
+            return 200, render(allocation)
         if len(parts) != 3 or request.method != "PUT":
             raise problem(405, "Method Not Allowed", f"{request.method} is not supported on Allocations")
         body = self._json_body(request)

@@ -47,7 +47,6 @@ from integration.models import (
     DirectCost,
     DirectCostLine,
     Project,
-    SubcontractorInvoice,
     SyncRun,
     UnsyncableTransaction,
     Vendor,
@@ -70,6 +69,14 @@ from .common import (
     stamp,
     start_run,
     text,
+)
+from .credits import (
+    allocated_invoice_ids,
+    commitment_credit_clear,
+    commitment_credit_store,
+    credited_invoice,
+    exported_invoices,
+    with_allocations,
 )
 
 log = logging.getLogger(__name__)
@@ -113,6 +120,7 @@ class Document:
     reference: str
     updated: dt.datetime | None
     lines: list[Line] = field(default_factory=list)
+    allocated_to: list[str] = field(default_factory=list)  # credit notes: the invoices allocated to
 
     @property
     def total(self) -> Decimal:
@@ -175,6 +183,7 @@ def parse_document(doc: dict, source: str, *, tracking_category: str, code_categ
         reference=text(doc.get("Narration" if source == JOURNAL else "Reference"), f"{where}: Reference", limit=255),
         updated=stamp(doc.get("UpdatedDateUTC")),
         lines=lines,
+        allocated_to=allocated_invoice_ids(doc) if source == CREDIT else [],
     )
 
 
@@ -227,8 +236,8 @@ class JobCostImporter:
         self.items_by_option_name = {cost_item_option_name(i).casefold(): i for i in items} if self.code_category else {}
         self.mappings = {m.account_code: m.cost_item for m in AccountMapping.objects.filter(link=link, cost_item__link=link).select_related(
             "cost_item__cost_code", "cost_item__cost_type")}
-        self.from_procore = {x.lower() for x in SubcontractorInvoice.objects.filter(link=link).exclude(xero_id="")
-                             .values_list("xero_id", flat=True)}
+        self.exported = exported_invoices(link)
+        self.from_procore = set(self.exported)
         self._cost_codes: dict[int, list[dict]] = {}
         self._journal_vendor: Vendor | None = None
         self.seen: set[str] = set()
@@ -268,6 +277,8 @@ class JobCostImporter:
         from procore_client.errors import ProcoreError
 
         self.tracker.count("read")
+        if source == CREDIT:
+            raw = with_allocations(self.xero, raw)
         try:
             doc = parse_document(raw, source, tracking_category=self.link.project_tracking_category,
                                  code_category=self.code_category)
@@ -289,6 +300,15 @@ class JobCostImporter:
 
     def _process(self, doc: Document) -> None:
         existing = list(DirectCost.objects.filter(link=self.link, xero_document_id=doc.doc_id).select_related("project"))
+        credited = credited_invoice(doc.doc_id, doc.allocated_to, self.exported) if doc.source == CREDIT else None
+        if doc.source == CREDIT and (credited is None or doc.status not in APPROVED[CREDIT]):
+            why = f"{doc.status.lower()} in Xero" if doc.status in REMOVED else (
+                "no longer approved in Xero" if doc.status not in APPROVED[CREDIT] else
+                "no longer allocated to a bill exported from Procore")
+            commitment_credit_clear(link=self.link, doc=doc, why=why, actor=self.actor)
+        elif credited is not None:
+            self._credit_commitment(doc, existing, credited)
+            return
         if doc.status in REMOVED:
             removed = self._remove(doc, [dc for dc in existing if not dc.removed], f"{doc.status.lower()} in Xero")
             UnsyncableTransaction.objects.filter(link=self.link, xero_document_id=doc.doc_id).delete()
@@ -315,6 +335,23 @@ class JobCostImporter:
         changed |= bool(self._remove(doc, gone, "no longer tracked to this project"))
         UnsyncableTransaction.objects.filter(link=self.link, xero_document_id=doc.doc_id).delete()
         self.tracker.count("created" if changed and not existing else "updated" if changed else "skipped")
+
+    def _credit_commitment(self, doc: Document, existing: list[DirectCost], invoice_pk: int) -> None:
+        """BOOK-6: an approved credit note against an exported bill credits its commitment, not direct costs."""
+        parts, reasons, _ = self._plan(doc)
+        live = [dc for dc in existing if not dc.removed]
+        if reasons:
+            commitment_credit_clear(link=self.link, doc=doc, why="cannot be imported any more", actor=self.actor)
+            self._remove(doc, live, "cannot be imported any more")
+            self._unsyncable(doc, reasons)
+            self.tracker.count("skipped")
+            return
+        removed = self._remove(doc, live, "credits a commitment (allocated to a bill exported from Procore)")
+        lines = [(part.project, line, item) for part in parts.values() for line, item, _ in part.lines]
+        changed = commitment_credit_store(link=self.link, doc=doc, invoice_pk=invoice_pk, lines=lines,
+                                          actor=self.actor)
+        UnsyncableTransaction.objects.filter(link=self.link, xero_document_id=doc.doc_id).delete()
+        self.tracker.count("updated" if changed or removed else "skipped")
 
     def _project_of(self, line: Line) -> Project | None:
         if not line.tracked:

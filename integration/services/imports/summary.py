@@ -2,7 +2,9 @@
 
 - job-to-date cost = every imported cost line that is still in Procore: bills and spend money, with
   supplier credit notes (negative bills) and mapped manual journal lines (JC-8) counted in;
-- commitment invoiced = the lines of bills exported from Procore (subcontractor invoices);
+- commitment invoiced = the lines of bills exported from Procore (subcontractor invoices), less the
+  supplier credit notes that credit them (``CommitmentCredit``, BOOK-6), which count in job-to-date
+  cost too (they are not direct costs in Procore);
 - direct costs = job-to-date cost − commitment invoiced.
 Recomputed from scratch after each import, in one transaction (no network call).
 """
@@ -14,7 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from integration.models import CompanyLink, DirectCostLine, JobCostSummary, Project
+from integration.models import CommitmentCredit, CompanyLink, DirectCostLine, JobCostSummary, Project
 
 ZERO = Decimal("0")
 
@@ -31,6 +33,13 @@ def job_cost_summary_recompute(*, link: CompanyLink, project: Project | None = N
         entry[0] += amount
         if from_procore:
             entry[1] += amount
+    credits = CommitmentCredit.objects.filter(link=link)
+    if project is not None:
+        credits = credits.filter(project=project)
+    for project_id, item_id, amount in credits.values_list("project_id", "cost_item_id", "amount"):
+        entry = totals[(project_id, item_id)]
+        entry[0] += amount
+        entry[1] += amount
     with transaction.atomic():
         existing = JobCostSummary.objects.select_for_update().filter(link=link)
         if project is not None:
