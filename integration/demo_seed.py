@@ -4,8 +4,9 @@ Procore (`seed_procore`): the company "Harbourside Builders" with a "Send to Xer
 standard cost code list of 40 cost codes and 3 cost types (Labor, Materials, Subcontract), 12 companies
 in the directory (10 subcontractors and suppliers, 2 owners), 3 projects in the "Send to Xero" stage
 with every standard cost code, 10 approved commitments (8 subcontracts, 2 purchase orders) each with an
-approved change order, 25 approved subcontractor invoices for last month with 5 % or 10 % retainage
-(one of them negative, a credit for returned material, one without its billing date), and 2 prime
+approved change order, 26 approved subcontractor invoices for last month with 5 % or 10 % retainage
+(one of them negative, a credit for returned material, one without its billing date, and one that only
+releases the retainage withheld on a line of SC-001 this month, RET-1), and 2 prime
 contracts with an approved owner invoice each (a progress claim of 3 or 4 lines on the project's cost
 codes, 5 % retained).
 
@@ -110,6 +111,8 @@ class Seeded:
     owner_invoices: list[dict] = field(default_factory=list)
     negative_invoice: str = ""
     undated_invoice: str = ""
+    release_invoice: str = ""
+    released: Decimal = Decimal("0")
     period: tuple[dt.date, dt.date] = (dt.date.min, dt.date.min)
 
     @property
@@ -202,6 +205,19 @@ def seed_procore(procore, *, today: dt.date | None = None) -> Seeded:
         "requisition_end": str(end), "payment_date": str(end + dt.timedelta(days=20)),
         "items": [{"item_type": "contract_item", "line_item_id": po["line_items"][0]["id"],
                    "work_completed_this_period": "-1850.00"}]}))
+    # And a retention release (RET-1): the concrete subcontractor's first line reached practical completion,
+    # so the retainage withheld on it this month is released on an invoice of its own.
+    invoice_number += 1
+    sc = out.commitments["SC-001"]
+    held = (Decimal(COMMITMENTS[0][5][0][2]) * sum(CLAIMS[0]) * RETAINAGE["work_order_contract"]).quantize(Decimal("0.01"))
+    out.release_invoice = f"KAURI-{invoice_number:04d}"
+    out.released = held
+    out.invoices.append(create("requisition", {
+        "project_id": out.projects["HV-101"]["id"], "commitment_id": sc["id"], "invoice_number": out.release_invoice,
+        "status": "approved", "billing_date": str(end - dt.timedelta(days=1)), "requisition_start": str(start),
+        "requisition_end": str(end), "payment_date": str(end + dt.timedelta(days=20)),
+        "items": [{"item_type": "contract_item", "line_item_id": sc["line_items"][0]["id"],
+                   "work_completed_this_period": "0.00", "work_completed_retainage_released_this_period": _money(held)}]}))
 
     for (name, *_rest), (_pname, number, _city) in zip(OWNERS, PROJECTS, strict=False):
         project = out.projects[number]

@@ -222,8 +222,10 @@ def validate_change_order(change_order, lines=(), ctx: Context | None = None) ->
     return out
 
 
-def invoice_total(lines, retainage: Decimal) -> Decimal:
-    return sum((line.amount for line in lines), Decimal("0")) - (retainage or Decimal("0"))
+def invoice_total(lines, retainage: Decimal, released: Decimal = Decimal("0")) -> Decimal:
+    """What the invoice's Xero document totals (before tax): its lines less the retainage withheld plus
+    the retainage released (RET-1)."""
+    return sum((line.amount for line in lines), Decimal("0")) - (retainage or Decimal("0")) + (released or Decimal("0"))
 
 
 def _invoice_rules(invoice, lines, rule: str, *, required_dates: tuple[tuple[str, str], ...], credit_hint: str) -> list[Failure]:
@@ -246,23 +248,35 @@ def _invoice_rules(invoice, lines, rule: str, *, required_dates: tuple[tuple[str
     if missing:
         out.append(Failure("lines", rule, f"Cost codes not yet in Xero: {', '.join(missing)}."))
     out += _inactive_failure(lines, rule)
-    bad_amounts = _amount_failures(_line_amounts(lines) + [("Retainage this period", invoice.retainage_this_period)], rule)
+    released = getattr(invoice, "retainage_released", None) or Decimal("0")
+    bad_amounts = _amount_failures(_line_amounts(lines) + [("Retainage this period", invoice.retainage_this_period),
+                                                           ("Retainage released", released)], rule)
     if bad_amounts:
         return out + bad_amounts
-    total = invoice_total(lines, invoice.retainage_this_period)
+    total = invoice_total(lines, invoice.retainage_this_period, released)
     if total < 0:
         out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}); {credit_hint}"))
+    elif not any(line.amount for line in lines) and not invoice.retainage_this_period and not released:
+        # RET-1: its Xero document would have no line (zero lines are left out).
+        out.append(Failure("lines", rule, "The invoice bills nothing: no line has an amount this period and "
+                                          "no retainage is withheld or released."))
     return out
 
 
 def _retention_account(invoice, setting: str, what: str) -> list[Failure]:
     """BOOK-2: withheld retainage is posted to the link's retentions account; without one it cannot be booked."""
     link = getattr(invoice, "link", None)
-    if link is None or not invoice.retainage_this_period or getattr(link, setting):
+    if link is None or getattr(link, setting):
         return []
-    return [Failure("retainage_this_period", "BOOK-2",
-                    f"Retainage is withheld, but the link has no {setting}: set it to your {what} account "
-                    "on the link's page.")]
+    if invoice.retainage_this_period:
+        return [Failure("retainage_this_period", "BOOK-2",
+                        f"Retainage is withheld, but the link has no {setting}: set it to your {what} account "
+                        "on the link's page.")]
+    if getattr(invoice, "retainage_released", None):
+        return [Failure("retainage_released", "RET-1",
+                        f"Retainage is released, but the link has no {setting}: set it to your {what} account "
+                        "on the link's page.")]
+    return []
 
 
 def validate_subcontractor_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:

@@ -44,6 +44,8 @@ DECIMAL_KEYS = frozenset(
         "work_completed_retainage_currently_retained", "materials_stored_retainage_from_previous_application",
         "materials_stored_retainage_retained_this_period", "total_retainage_currently_retained",
         "total_retainage_from_previous_application",
+        # requisition items' previous figures (RET-1), OAS:RestV11RequisitionsIdPatch
+        "total_completed_and_stored_to_date_from_previous", "materials_moved", "materials_retainage_retained_moved",
     }
 )  # fmt: skip
 

@@ -53,7 +53,8 @@ class ChangeOrderLineInline(LineInline):
 
 class InvoiceLineInline(LineInline):
     model = m.InvoiceLine
-    fields = ("position", "cost_item", "description", "quantity", "unit_price", "amount", "retainage_this_period")
+    fields = ("position", "cost_item", "description", "quantity", "unit_price", "amount", "retainage_this_period",
+              "retainage_released")
     readonly_fields = fields
 
 

@@ -158,7 +158,7 @@ def build_preview(record) -> dict:
             "quantity": line.get("Quantity"),
             "unit": line.get("UnitAmount"),
             "amount": _line_amount(line),
-            "retainage": line.get("ItemCode") == record.link.retainage_item_code and _line_amount(line) < 0,
+            "retainage": line.get("ItemCode") == record.link.retainage_item_code,  # withheld or released (RET-1)
         })
     context.update(document=document, document_json=json.dumps(document, indent=2, cls=DjangoJSONEncoder),
                    header=header, lines=rows,

@@ -36,10 +36,20 @@ ZERO = Decimal("0")
 COMMITMENT_KIND = {WORK_ORDER_CONTRACT: Commitment.Kind.SUBCONTRACT, PURCHASE_ORDER_CONTRACT: Commitment.Kind.PURCHASE_ORDER}
 PROCORE_COMMITMENT_KIND = {kind: procore for procore, kind in COMMITMENT_KIND.items()}
 
-#: The retainage held this period on a progress-billing line: a requisition item (api/procore.md §9)
-#: and a payment application line item (``OAS:RestV10PrimeContractsPrimeContractIdPaymentApplicationLineItemsIdPatch``).
-REQUISITION_RETAINED = ("work_completed_retainage_retained_this_period", "materials_stored_retainage_currently_retained")
-PAY_APP_RETAINED = ("work_completed_retainage_retained_this_period", "materials_stored_retainage_retained_this_period")
+#: Retainage on a progress-billing line (RET-1). Procore's figures come in two kinds, and only this
+#: period's may be billed (a balance billed every period counts the same money twice):
+#: - for this period, by their OAS descriptions: ``work_completed_this_period``, ``*_retained_this_period``
+#:   ("...amount retained this period") and ``*_released_this_period`` ("...amount released this period");
+#: - balances to date: ``materials_presently_stored`` (AIA G703 column F: "covers both materials newly
+#:   stored ... and 'Materials Previously Stored' which are not yet incorporated"; "any value currently in
+#:   Column F ... will still be in Column F in the new invoice", Procore support, "How do I bill for stored
+#:   materials in Procore?") and ``materials_stored_retainage_currently_retained`` ("...amount currently
+#:   retained", listed beside ``..._from_previous_application`` and ``..._retained_this_period`` in
+#:   OAS:RestV10RequisitionsRequisitionIdDetailGet and the payment application line item schema, so a
+#:   running balance). Their period figures are derived below.
+WORK_RETAINED = "work_completed_retainage_retained_this_period"
+RELEASED = ("work_completed_retainage_released_this_period", "materials_stored_retainage_released_this_period")
+PAY_APP_RETAINED = (WORK_RETAINED, "materials_stored_retainage_retained_this_period")
 
 
 class BadRecord(Exception):
@@ -157,12 +167,36 @@ def _position(line: dict, default: int) -> int:
     return value if value >= 0 else default
 
 
-def _billed(item: dict, retained: tuple[str, ...]) -> tuple[Decimal, Decimal]:
-    """A progress-billing line's (amount, retainage this period): amount = work completed this period +
-    materials presently stored; retainage = the sum of the ``retained`` fields."""
-    amount = (money(item.get("work_completed_this_period"), "work_completed_this_period")
-              + money(item.get("materials_presently_stored"), "materials_presently_stored"))
-    return amount, sum((money(item.get(name), name) for name in retained), ZERO)
+def _sum(item: dict, names: tuple[str, ...]) -> Decimal:
+    return sum((money(item.get(name), name) for name in names), ZERO)
+
+
+def requisition_amount(item: dict) -> Decimal:
+    """A requisition item's amount billed this period (RET-1): Procore's total completed and stored to date
+    less the same total on the previous invoice (OAS:RestV11RequisitionsIdPatch
+    ``total_completed_and_stored_to_date`` and ``..._from_previous``), which holds whether or not stored
+    materials were moved into previous work completed; without those, the work completed this period plus
+    the change in materials presently stored (``materials_presently_stored`` less
+    ``materials_presently_stored_from_previous_progress``)."""
+    to_date, before = item.get("total_completed_and_stored_to_date"), item.get("total_completed_and_stored_to_date_from_previous")
+    if to_date not in (None, "") and before not in (None, ""):
+        return money(to_date, "total_completed_and_stored_to_date") - money(before, "total_completed_and_stored_to_date_from_previous")
+    return (money(item.get("work_completed_this_period"), "work_completed_this_period")
+            + money(item.get("materials_presently_stored"), "materials_presently_stored")
+            - money(item.get("materials_presently_stored_from_previous_progress"), "materials_presently_stored_from_previous_progress"))
+
+
+def requisition_retainage(item: dict, held_before: Decimal) -> tuple[Decimal, Decimal]:
+    """A requisition item's (retainage withheld this period, retainage released this period) (RET-1).
+    Procore gives the work's retainage for the period but the stored materials' as a balance
+    (``materials_stored_retainage_currently_retained``), so the materials' part is that balance less
+    ``held_before`` (the previous invoice's balance on the line) plus what left the balance this period:
+    released (``materials_stored_retainage_released_this_period``) or moved into work retainage with the
+    materials (``materials_retainage_retained_moved``)."""
+    held = money(item.get("materials_stored_retainage_currently_retained"), "materials_stored_retainage_currently_retained")
+    materials = (held - held_before + money(item.get("materials_stored_retainage_released_this_period"), RELEASED[1])
+                 + money(item.get("materials_retainage_retained_moved"), "materials_retainage_retained_moved"))
+    return money(item.get(WORK_RETAINED), WORK_RETAINED) + materials, _sum(item, RELEASED)
 
 
 def _total_or_lines(grand_total: Any, lines: list[dict]) -> Decimal:
@@ -308,13 +342,24 @@ def requisition_vendor_id(data: dict) -> int | None:
     return reference(data.get("vendor_id"), "vendor_id")
 
 
-def requisition_items(data: dict) -> list[dict]:
-    """INV-2: a subcontractor invoice's items. Each item's amount is the work completed this period +
-    materials stored, its retainage the retained amounts. ``description`` and ``unit_price`` are None
-    when Procore gave none: the pull takes the commitment line's."""
+def requisition_previous_items(data: dict) -> list[int]:
+    """The ids of the previous invoice's items this requisition's items follow (``previous_progress_id``)."""
+    return [pid for item in object_list(data.get("items"), "items")
+            if (pid := reference(item.get("previous_progress_id"), "previous_progress_id")) is not None]
+
+
+def requisition_items(data: dict, held_before: dict[int, Decimal] | None = None) -> list[dict]:
+    """INV-2, RET-1: a subcontractor invoice's items, each with this period's amount, retainage withheld
+    and released (see ``requisition_amount`` and ``requisition_retainage``). ``held_before``: the
+    materials retainage balance of the previous invoice's items by their Procore id, as the connector
+    stored them; an item whose previous one is not known (the first invoice, or one before the connector)
+    counts its whole balance as this period's. ``description`` and ``unit_price`` are None when Procore
+    gave none: the pull takes the commitment line's."""
+    held_before = held_before or {}
     lines = []
     for position, item in enumerate(object_list(data.get("items"), "items"), start=1):
-        amount, retainage = _billed(item, REQUISITION_RETAINED)
+        previous = reference(item.get("previous_progress_id"), "previous_progress_id")
+        retained, released = requisition_retainage(item, held_before.get(previous, ZERO))
         described = item.get("description_of_work") or item.get("description")
         unit_price = item.get("scheduled_unit_price")
         lines.append({
@@ -326,15 +371,20 @@ def requisition_items(data: dict) -> list[dict]:
             "scheduled_value": money(item.get("scheduled_value"), "scheduled_value"),
             "quantity": money(item.get("work_completed_this_period_quantity"), "quantity"),
             "unit_price": money(unit_price, "scheduled_unit_price") if unit_price not in (None, "") else None,
-            "amount": amount,
-            "retainage_this_period": retainage,
+            "amount": requisition_amount(item),
+            "retainage_this_period": retained,
+            "retainage_released": released,
+            "materials_retainage_held": money(item.get("materials_stored_retainage_currently_retained"),
+                                              "materials_stored_retainage_currently_retained"),
         })
     return lines
 
 
 def requisition(data: dict, lines: list[dict]) -> dict[str, Any]:
-    """INV-1: a subcontractor invoice; its total is the items' amounts less their retainage."""
+    """INV-1, RET-1: a subcontractor invoice; its total is the items' amounts less the retainage withheld
+    plus the retainage released this period."""
     retained = sum((line["retainage_this_period"] for line in lines), ZERO)
+    released = sum((line["retainage_released"] for line in lines), ZERO)
     return {
         "number": text(data.get("number")), "invoice_number": text(data.get("invoice_number")),
         "status": status(data.get("status"), REQUISITION_STATUSES, "subcontractor invoice"),
@@ -345,7 +395,8 @@ def requisition(data: dict, lines: list[dict]) -> dict[str, Any]:
         # seed 003 maps "Payment Date → Due Date" (BOOK-1).
         "payment_date": calendar_date(data.get("payment_date"), "payment_date"),
         "retainage_this_period": retained,
-        "total": sum((line["amount"] for line in lines), ZERO) - retained,
+        "retainage_released": released,
+        "total": sum((line["amount"] for line in lines), ZERO) - retained + released,
         "procore_updated_at": timestamp(data.get("updated_at"), "updated_at"),
     }
 
@@ -367,36 +418,47 @@ def payment_application_prime_id(data: dict) -> int | None:
     return reference(data.get("contract"), "contract.id")
 
 
-def payment_application_lines(data: dict) -> list[dict] | None:
-    """INV-5: an owner invoice's lines, each with its own cost code + cost type; amount = work completed
-    this period + materials stored. None when the answer has no ``line_items`` (UNCONFIRMED shape, see
-    ``get_payment_application``): the stored lines stay as they are."""
+def payment_application_lines(data: dict, stored_before: dict[int, Decimal] | None = None) -> list[dict] | None:
+    """INV-5, RET-1: an owner invoice's lines, each with its own cost code + cost type; amount = work
+    completed this period + the materials newly stored: ``materials_presently_stored`` is a balance (see
+    above) and a payment application line carries no previous figure for it, so ``stored_before`` gives
+    the previous claim's balance by line position (item number), as the connector stored it. Retainage
+    withheld and released are the period's fields. None when the answer has no ``line_items``
+    (UNCONFIRMED shape, see ``get_payment_application``): the stored lines stay as they are."""
     if "line_items" not in data:
         return None
+    stored_before = stored_before or {}
     lines = []
-    for position, item in enumerate(object_list(data.get("line_items"), "line_items"), start=1):
-        amount, retainage = _billed(item, PAY_APP_RETAINED)
+    for index, item in enumerate(object_list(data.get("line_items"), "line_items"), start=1):
+        position = _position({"position": item.get("item_number")}, index)
+        stored = money(item.get("materials_presently_stored"), "materials_presently_stored")
+        amount = (money(item.get("work_completed_this_period"), "work_completed_this_period") + stored
+                  - stored_before.get(position, ZERO))
         lines.append({
             "procore_id": reference(item.get("id")),
-            "position": _position({"position": item.get("item_number")}, position),
+            "position": position,
             "cost": CostRef.of_line(item),
             "description": text(item.get("description_of_work") or item.get("description")),
             "quantity": money(item.get("work_completed_this_period_quantity"), "quantity"),
             "unit_price": money(item.get("scheduled_unit_price"), "scheduled_unit_price"),
-            "amount": amount, "retainage": retainage,
+            "amount": amount, "materials_stored": stored,
+            "retainage": _sum(item, PAY_APP_RETAINED), "released": _sum(item, RELEASED),
         })
     return lines
 
 
 def payment_application(data: dict, lines: list[dict] | None) -> dict[str, Any]:
-    """INV-5: the owner invoice's retainage this period = its lines' retained amounts (popped from the
-    lines: the line model keeps none), its total = the lines' amounts − that retainage; without lines
-    the figures are the header's."""
+    """INV-5, RET-1: the owner invoice's retainage this period = its lines' retained amounts and its
+    retainage released = their released amounts (popped from the lines: the line model keeps neither),
+    its total = the lines' amounts − retainage withheld + retainage released; without lines the figures
+    are the header's."""
     g702 = data.get("g702") if isinstance(data.get("g702"), dict) else {}
     period = data.get("billing_period") if isinstance(data.get("billing_period"), dict) else {}
+    released = ZERO
     if lines:
         retainage = sum((line.pop("retainage") for line in lines), ZERO)
-        total = sum((line["amount"] for line in lines), ZERO) - retainage
+        released = sum((line.pop("released") for line in lines), ZERO)
+        total = sum((line["amount"] for line in lines), ZERO) - retainage + released
     else:  # no lines to add up: Procore's own figures for the period
         retainage = money(g702.get("total_retainage_this_period") or g702.get("retainage_this_period"), "retainage")
         total = money(data.get("total_amount_accrued_this_period"), "total_amount_accrued_this_period") - retainage
@@ -408,6 +470,7 @@ def payment_application(data: dict, lines: list[dict] | None) -> dict[str, Any]:
         "period_end": calendar_date(data.get("period_end"), "period_end"),
         "due_date": calendar_date(period.get("due_date") or data.get("due_date"), "due_date"),
         "retainage_this_period": retainage,
+        "retainage_released": released,
         "total": total,
         "procore_updated_at": timestamp(data.get("updated_at"), "updated_at"),
     }

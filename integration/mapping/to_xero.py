@@ -20,6 +20,7 @@ from .common import (
 )
 
 RETAINAGE_DESCRIPTION = "Retainage this period"
+RELEASE_DESCRIPTION = "Retainage released"
 
 
 def line_amount_types(link) -> str:
@@ -194,8 +195,8 @@ def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str, items=N
     """INV-1, BOOK-1: Contract Company → From; Billing Date → Date; Payment Date → Due Date (seed 003;
     INV-2 requires both); Invoice Number (or the PO number with
     commitment sync on) → Reference (InvoiceNumber on a bill); SOV lines by accounting method;
-    Project → tracking; retainage this period on its own negative line; zero lines left out;
-    Url back to Procore."""
+    Project → tracking; retainage withheld this period on its own negative line and retainage released
+    on a positive one (RET-1); zero lines left out; Url back to Procore."""
     commitment = invoice.commitment
     unit_based = commitment is not None and commitment.accounting_method == "unit"
     number = commitment.number if (link.commitment_sync and commitment is not None) else invoice.invoice_number
@@ -230,23 +231,35 @@ def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str, items=N
             "LineAmount": amount,
             "Tracking": tracking_for(link, invoice.project, line.cost_item),
         })
-    retainage = money(invoice.retainage_this_period)
-    if retainage:
-        bill["LineItems"].append(retainage_line(link, invoice.project, retainage, account=link.retainage_account_code))
+    bill["LineItems"] += retainage_lines(link, invoice, account=link.retainage_account_code)
     return bill
 
 
-def retainage_line(link, project, retainage: Decimal, *, account: str) -> dict:
+def retainage_lines(link, invoice, *, account: str) -> list[dict]:
+    """INV-1, RET-1: the retainage withheld this period as a negative line and the retainage released
+    this period (withheld on earlier invoices) as a positive one, so that over a commitment's bills the
+    retentions account nets to what is still held and each bill totals what is now due."""
+    out = []
+    withheld, released = money(invoice.retainage_this_period), money(getattr(invoice, "retainage_released", ZERO))
+    if withheld:
+        out.append(retainage_line(link, invoice.project, -withheld, account=account))
+    if released:
+        out.append(retainage_line(link, invoice.project, released, account=account, description=RELEASE_DESCRIPTION))
+    return out
+
+
+def retainage_line(link, project, amount: Decimal, *, account: str, description: str = RETAINAGE_DESCRIPTION) -> dict:
     """INV-1, BOOK-2: retainage is coded to the link's retainage Item, never to a cost code Item, and
     posted to the retentions account: payable (a liability) on a bill, receivable (an asset) on a sales
-    invoice. Withheld, it is still owed, so it never reduces job cost or revenue."""
+    invoice. Withheld (a negative ``amount``), it is still owed, so it never reduces job cost or revenue;
+    released (positive, RET-1), it clears that account."""
     line = {
         "ItemCode": link.retainage_item_code,
         "AccountCode": account,
-        "Description": RETAINAGE_DESCRIPTION,
+        "Description": description,
         "Quantity": Decimal("1"),
-        "UnitAmount": -retainage,
-        "LineAmount": -retainage,
+        "UnitAmount": amount,
+        "LineAmount": amount,
         "Tracking": tracking_for(link, project),
     }
     if not account:  # not set (the export checks refuse this before accept): the retainage Item's account
@@ -292,9 +305,7 @@ def owner_invoice_to_invoice(invoice, lines, *, link, items=None) -> dict:
             "LineAmount": amount,
             "Tracking": tracking_for(link, invoice.project, line.cost_item),
         })
-    retainage = money(invoice.retainage_this_period)
-    if retainage:
-        sale["LineItems"].append(retainage_line(link, invoice.project, retainage, account=link.retainage_receivable_account_code))
+    sale["LineItems"] += retainage_lines(link, invoice, account=link.retainage_receivable_account_code)
     return sale
 
 

@@ -276,7 +276,8 @@ class SubcontractorInvoice(ErpRecord):
     # Procore's payment date (v1.1 requisition ``payment_date``): the bill's due date (seed 003, INV-2).
     payment_date = models.DateField(null=True, blank=True)
     retainage_this_period = money()
-    total = money(help_text="The lines this period less retainage: what the bill will total.")
+    retainage_released = money(help_text="Retainage withheld on earlier invoices and released by this one.")
+    total = money(help_text="The lines this period less retainage withheld plus retainage released: what the bill will total.")
 
     erp_type_label = "subcontractor invoice"
 
@@ -307,8 +308,13 @@ class InvoiceLine(models.Model):
     scheduled_value = money()
     quantity = quantity(help_text="Quantity invoiced this period (unit/quantity commitments).")
     unit_price = models.DecimalField(max_digits=16, decimal_places=4, default=ZERO)
-    amount = money(help_text="Work completed this period plus materials stored.")
+    amount = money(help_text="Work completed this period plus the materials newly stored this period.")
     retainage_this_period = money()
+    retainage_released = money()
+    # Procore's balance of retainage held on this line's stored materials (cumulative,
+    # materials_stored_retainage_currently_retained): the next invoice's figure for the period is the
+    # difference from it (RET-1).
+    materials_retainage_held = money()
 
     class Meta:
         ordering = ["invoice", "position", "id"]
@@ -350,6 +356,7 @@ class OwnerInvoice(ErpRecord):
     period_end = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     retainage_this_period = money()
+    retainage_released = money(help_text="Retainage withheld on earlier claims and released by this one.")
     total = money()
 
     erp_type_label = "owner invoice"
@@ -371,7 +378,10 @@ class OwnerInvoiceLine(models.Model):
     description = models.CharField(max_length=1000, blank=True)
     quantity = quantity()
     unit_price = models.DecimalField(max_digits=16, decimal_places=4, default=ZERO)
-    amount = money()
+    amount = money(help_text="Work completed this period plus the materials newly stored this period.")
+    # Procore's materials presently stored on this line (a balance, AIA G703 column F): the next claim's
+    # materials for the period are the difference from it (RET-1).
+    materials_stored = money()
 
     class Meta:
         ordering = ["invoice", "position", "id"]

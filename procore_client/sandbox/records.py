@@ -149,16 +149,20 @@ LINE_ITEM_FIELDS = frozenset(
     "amount description quantity unit_cost uom extended_type wbs_code_id cost_code_id line_item_type_id "
     "tax_code_id origin_id origin_data position commitment_line_item_id manual_amount ref".split()
 )
+# OAS:RestV11RequisitionsPost / RestV11RequisitionsIdPatch requisition.items[] (the writable fields).
 REQUISITION_ITEM_FIELDS = frozenset(
     "item_type line_item_id detail_line_item_id work_completed_this_period materials_presently_stored "
-    "work_completed_retainage_retained_this_period work_completed_retainage_released_this_period "
-    "materials_stored_retainage_currently_retained subcontractor_claimed_amount comment status "
-    "work_completed_this_period_quantity".split()
+    "materials_presently_stored_from_previous_progress work_completed_retainage_retained_this_period "
+    "work_completed_retainage_released_this_period materials_stored_retainage_currently_retained "
+    "work_completed_retainage_percent_this_period materials_stored_retainage_percent_this_period "
+    "subcontractor_claimed_amount comment status work_completed_this_period_quantity".split()
 )
 REQUISITION_ITEM_MONEY = (
-    "work_completed_this_period", "materials_presently_stored", "work_completed_retainage_retained_this_period",
-    "work_completed_retainage_released_this_period", "materials_stored_retainage_currently_retained",
-    "subcontractor_claimed_amount", "work_completed_this_period_quantity",
+    "work_completed_this_period", "materials_presently_stored", "materials_presently_stored_from_previous_progress",
+    "work_completed_retainage_retained_this_period", "work_completed_retainage_released_this_period",
+    "materials_stored_retainage_currently_retained", "work_completed_retainage_percent_this_period",
+    "materials_stored_retainage_percent_this_period", "subcontractor_claimed_amount",
+    "work_completed_this_period_quantity",
 )
 
 # Payment application (owner invoice) line items: the writable and read fields of

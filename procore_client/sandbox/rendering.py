@@ -9,6 +9,7 @@ from typing import Any
 
 from procore_client.enums import COMMITMENT_KINDS
 
+from .progress import requisition_progress
 from .records import (
     COMMITMENT_TYPES,
     dec,
@@ -178,28 +179,25 @@ class StoreRendering:
         out["contract_name"] = commitment.get("title")
         out["vendor_id"] = vendor["id"] if vendor else None
         out["vendor_name"] = vendor["name"] if vendor else None
-        siblings = sorted(r["id"] for r in self.records["requisition"].values()
-                          if r["commitment_id"] == out["commitment_id"])
-        out["number"] = siblings.index(out["id"]) + 1 if out["id"] in siblings else None
+        siblings = sorted((r for r in self.records["requisition"].values()
+                           if r["commitment_id"] == out["commitment_id"]), key=lambda r: r["id"])
+        ids = [r["id"] for r in siblings]
+        out["number"] = ids.index(out["id"]) + 1 if out["id"] in ids else None
+        out["previous_requisition_id"], progress = requisition_progress(siblings, out["id"])
         lines = {li["id"]: li for li in commitment.get("line_items") or []}
         items, gross_total, retained = [], Decimal("0"), Decimal("0")
         for item in out.get("items") or []:
             item = dict(item)
             line = lines.get(item.get("line_item_id")) or {}
-            work = dec(item.get("work_completed_this_period"))
-            stored = dec(item.get("materials_presently_stored"))
-            ret = dec(item.get("work_completed_retainage_retained_this_period")) + dec(
-                item.get("materials_stored_retainage_currently_retained"))
+            item.update(progress.get(item["id"], {}))
             item["cost_code_id"] = line.get("cost_code_id")
             item["description_of_work"] = line.get("description")
             item["scheduled_value"] = line.get("amount")
-            item["gross_amount"] = money(work + stored, "gross_amount")
-            item["net_amount"] = money(work + stored - ret, "net_amount")
             ref = self._line_ref(line) if line else {}
             item["wbs_code"] = ref.get("wbs_code")
             items.append(item)
-            gross_total += work + stored
-            retained += ret
+            gross_total += dec(item.get("gross_amount"))
+            retained += dec(item.get("gross_amount")) - dec(item.get("net_amount"))
         out["items"] = items
         contract_sum = sum((dec(li.get("amount")) for li in lines.values()), Decimal("0"))
         out["total_claimed_amount"] = money(gross_total, "total_claimed_amount")

@@ -51,7 +51,7 @@ def test_demo_plays_the_month_and_prints_the_summary(capsys):
     assert row(out, "cost items") == [120, 120, 0, 0]
     assert row(out, "commitments") == [10, 10, 0, 0]
     assert row(out, "change orders") == [10, 10, 0, 0]
-    assert row(out, "subcontractor invoices") == [25, 23, 0, 2]
+    assert row(out, "subcontractor invoices") == [26, 24, 0, 2]
     assert row(out, "owner invoices") == [2, 2, 0, 0]
     assert row(out, "payments issued") == [14, 1, 0]
     assert row(out, "payments received") == [1, 0, 0]
@@ -70,8 +70,13 @@ def test_demo_plays_the_month_and_prints_the_summary(capsys):
     refused = SubcontractorInvoice.objects.filter(link=link, erp_status=ErpStatus.NOT_SENT)
     assert {i.invoice_number for i in refused} == {"TOTARA-0025", "TUI-0007"}
     assert all(i.erp_message for i in refused)
+    # RET-1: the month's retention release is a bill of its one release line on Retentions Payable.
+    release = SubcontractorInvoice.objects.get(link=link, invoice_number="KAURI-0026")
+    assert (release.erp_status, release.retainage_released, release.total) == (
+        ErpStatus.SYNCED, Decimal("5070.00"), Decimal("5070.00"))
+    assert "Retention release: bill KAURI-0026 releases 5,070.00" in out
     accepted = AuditEvent.objects.filter(link=link, action="accept", actor_name="approver")
-    assert accepted.count() == 3 + 12 + 120 + 10 + 10 + 23 + 2
+    assert accepted.count() == 3 + 12 + 120 + 10 + 10 + 24 + 2
     assert Payment.objects.filter(link=link, status=Payment.Status.VOIDED).count() == 1
     # INV-5: each owner invoice is one ACCREC with its lines and the retainage line; PAY-6: the owner's
     # payment on the first is a payment received on its prime contract.

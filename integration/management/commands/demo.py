@@ -473,6 +473,7 @@ class Command(BaseCommand):
             DirectCost,
             ErpStatus,
             Payment,
+            SubcontractorInvoice,
             UnsyncableTransaction,
         )
 
@@ -501,6 +502,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'direct costs':<26}{costs.count() - removed:>8}{removed:>9}{unsyncable.count():>9}")
         for doc in unsyncable:
             reasons.append(f"Xero {doc.document_type} {doc.reference or doc.contact_name}: {doc.reason}")
+        release = SubcontractorInvoice.objects.filter(link=link, invoice_number=seeded.release_invoice).first() \
+            if seeded.release_invoice else None
+        if release is not None and release.xero_id:  # RET-1
+            self.stdout.write(f"\n  Retention release: bill {release.invoice_number} releases {release.retainage_released:,} "
+                              "of retainage to Retentions Payable")
         if reasons:
             self.stdout.write("\n  Refused, and why:")
             for reason in reasons:

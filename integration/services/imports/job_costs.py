@@ -359,11 +359,14 @@ class JobCostImporter:
         return self.projects_by_option_id.get(line.option_id) or self.projects_by_option_name.get(
             line.option_name.casefold())
 
+    def _retainage(self, line: Line) -> bool:
+        return bool(line.item_code) and line.item_code.casefold() == self.link.retainage_item_code.casefold()
+
     def _plan(self, doc: Document) -> tuple[dict[int, Part], list[str], Vendor | None]:
         reasons: list[str] = []
         parts: dict[int, Part] = OrderedDict()
         for line in doc.lines:
-            if line.item_code and line.item_code.casefold() == self.link.retainage_item_code.casefold():
+            if self._retainage(line):
                 continue  # retainage is not a cost code (003_*.txt, Subcontractor Invoices note 2)
             if doc.source == JOURNAL and not line.tracked:
                 continue  # the balancing side of a journal
@@ -403,6 +406,8 @@ class JobCostImporter:
             parts.setdefault(project.pk, Part(project, [])).lines.append((line, item, code))
         vendor = None
         if not reasons:
+            if not parts and doc.source != JOURNAL and all(self._retainage(line) or line.amount == 0 for line in doc.lines):
+                return parts, reasons, None  # RET-1: a retention release (or only retainage) is no job cost
             if not parts:
                 reasons.append("no project tracking" if doc.source != JOURNAL else
                                "no journal line is tracked to a project")

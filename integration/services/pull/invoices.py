@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from integration.mapping import from_procore
 from integration.mapping.from_procore import BadRecord, label
-from integration.models import ChangeOrderLine, Commitment, Project, SubcontractorInvoice, Vendor
+from integration.models import ChangeOrderLine, Commitment, InvoiceLine, Project, SubcontractorInvoice, Vendor
 from integration.services.pull.context import PullRun
 from integration.services.pull.cost_items import cost_item_of
 from integration.services.pull.project_lists import read_project_list, store_listed
@@ -24,9 +24,31 @@ def pull_subcontractor_invoices(pull: PullRun, project: Project) -> None:
                                pull.client.list_requisitions, project.procore_id, with_items=True)
     if listed is None:
         return
-    store_listed(pull, project, listed, model=SubcontractorInvoice, kind_label="Subcontractor invoice",
+    records, since, started = listed
+    # Oldest first on each commitment: an invoice's stored-materials retainage for the period is the
+    # difference from the previous invoice's balance (RET-1), so the previous one is stored first.
+    records = sorted(records, key=_invoice_order)
+    store_listed(pull, project, (records, since, started), model=SubcontractorInvoice, kind_label="Subcontractor invoice",
                  cursor="requisitions", store_one=lambda data: store_subcontractor_invoice(pull, project, data),
                  stored=SubcontractorInvoice.objects.filter(link=pull.link, project=project))
+
+
+def _invoice_order(data) -> tuple:
+    if not isinstance(data, dict):
+        return (0, 0, 0)
+    try:
+        return (int(data.get("commitment_id") or 0), int(data.get("number") or 0), int(data.get("id") or 0))
+    except (TypeError, ValueError):
+        return (0, 0, 0)
+
+
+def held_before(pull: PullRun, data: dict) -> dict[int, Decimal]:
+    """The materials retainage balance of the items this requisition's items follow, by Procore id (RET-1)."""
+    previous = from_procore.requisition_previous_items(data)
+    if not previous:
+        return {}
+    return dict(InvoiceLine.objects.filter(invoice__link=pull.link, procore_id__in=previous)
+                .values_list("procore_id", "materials_retainage_held"))
 
 
 def store_subcontractor_invoice(pull: PullRun, project: Project, data: dict) -> Outcome | None:
@@ -43,7 +65,7 @@ def store_subcontractor_invoice(pull: PullRun, project: Project, data: dict) -> 
             vendor = existing(pull, Vendor, vendor_id) or vendor
         commitment_lines = {line.procore_id: line for line in commitment.lines.select_related("cost_item")}
         lines = []
-        for line in from_procore.requisition_items(data):
+        for line in from_procore.requisition_items(data, held_before(pull, data)):
             line_item_id, cost = line.pop("commitment_line_id"), line.pop("cost")
             commitment_line = commitment_lines.get(line_item_id)
             cost_item = commitment_line.cost_item if commitment_line is not None else None

@@ -6,6 +6,10 @@ read whole, each new or changed one read again with its lines (``get_payment_app
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.db.models import Q
+
 from integration.mapping import from_procore
 from integration.mapping.from_procore import BadRecord, label, reference, updated_at
 from integration.models import OwnerInvoice, PrimeContract, Project, Vendor
@@ -83,13 +87,28 @@ def pull_owner_invoices(pull: PullRun, project: Project) -> None:
                  .exclude(procore_id__in=seen))
 
 
+def stored_before(prime: PrimeContract, procore_id: int, data: dict) -> dict[int, Decimal]:
+    """The materials presently stored on the prime contract's previous claim, by line position (RET-1):
+    the claim before this one by period end (then Procore id)."""
+    period_end = from_procore.calendar_date(data.get("period_end"), "period_end")
+    if period_end is None:
+        return {}
+    previous = (OwnerInvoice.objects.filter(prime_contract=prime, period_end__lte=period_end)
+                .exclude(procore_id=procore_id)
+                .filter(Q(period_end__lt=period_end) | Q(procore_id__lt=procore_id))
+                .order_by("-period_end", "-procore_id").first())
+    if previous is None:
+        return {}
+    return dict(previous.lines.values_list("position", "materials_stored"))
+
+
 def store_owner_invoice(pull: PullRun, project: Project, data: dict) -> Outcome | None:
     def write(procore_id):
         prime_id = from_procore.payment_application_prime_id(data)
         prime = PrimeContract.objects.filter(link=pull.link, procore_id=prime_id).first() if prime_id else None
         if prime is None:
             raise BadRecord(f"its prime contract (Procore #{prime_id}) is not in the connector")
-        lines = from_procore.payment_application_lines(data)
+        lines = from_procore.payment_application_lines(data, stored_before(prime, procore_id, data))
         for line in lines or []:
             line["cost_item"] = cost_item_of(pull, line.pop("cost"))
         values = from_procore.payment_application(data, lines) | {"prime_contract": prime, "project": project}
