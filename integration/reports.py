@@ -1,6 +1,6 @@
 """Read-side queries of the approver's desk: the dashboard and the reports (RPT-1..4, JC-4, JC-6, PAY-3,
 CO-3). Pure selectors: they read, they never change anything, and each runs a fixed number of queries
-whatever the data size (the reconciliation aggregates in the database, then groups in Python)."""
+whatever the data size (the reconciliation, integration/reconciliation.py, sums and pages in SQL)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,15 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from integration.models import (
     EXPORTABLE_MODELS,
     AuditEvent,
-    ChangeOrderLine,
-    CommitmentLine,
     CompanyLink,
     Connection,
     ErpStatus,
-    InvoiceLine,
     JobCostSummary,
     Payment,
     SyncRun,
@@ -314,148 +311,8 @@ def deleted_in_xero_payments(*, link_id=None, include_resolved: bool = False):
     return qs
 
 
-# ---------------------------------------------------------------- RPT-3 reconciliation
+# ---------------------------------------------------------------- RPT-3 reconciliation (from Xero: its own module)
 
-FIGURES = (
-    ("committed", "Procore committed", "Xero purchase orders"),
-    ("invoiced", "Procore invoiced", "Xero bills"),
-    ("paid", "Procore paid", "Xero payments"),
-)
+from integration.reconciliation import FIGURES, reconciliation  # noqa: E402
 
-
-@dataclass
-class Behind:
-    """A record behind a difference: what it adds on one side and not on the other, and why."""
-
-    model_name: str
-    pk: int
-    label: str
-    amount: Decimal
-    reason: str
-
-
-@dataclass
-class ReconRow:
-    project: object
-    vendor: object
-    cost_code: object  # None for payments: Xero payments are per bill, not per cost code
-    procore: dict = field(default_factory=lambda: {k: ZERO for k, _, _ in FIGURES})
-    xero: dict = field(default_factory=lambda: {k: ZERO for k, _, _ in FIGURES})
-    behind: dict = field(default_factory=lambda: {k: [] for k, _, _ in FIGURES})
-
-    def difference(self, key: str) -> Decimal:
-        return self.procore[key] - self.xero[key]
-
-    @property
-    def differences(self) -> list[tuple[str, str, str, Decimal, list[Behind]]]:
-        return [(k, p, x, self.difference(k), self.behind[k]) for k, p, x in FIGURES if self.difference(k)]
-
-    @property
-    def figures(self) -> list[tuple[str, Decimal, Decimal, Decimal]]:
-        return [(k, self.procore[k], self.xero[k], self.difference(k)) for k, _, _ in FIGURES]
-
-
-def _status_reason(status: str, xero_id: str) -> str:
-    if status == ErpStatus.READY_TO_UPDATE:
-        return "changed in Procore since its export; the update awaits an approver"
-    if status == ErpStatus.SYNCED and not xero_id:
-        return "marked synced without a Xero id"
-    label = ErpStatus(status).label.lower() if status in ErpStatus.values else status
-    return f"not in Xero: {label}"
-
-
-def reconciliation(*, link_id: int, project_id=None, vendor_id=None, differences_only: bool = False) -> list[ReconRow]:
-    """RPT-3, computed from the connector's own records, per project, vendor and cost code:
-
-    - Procore committed = approved commitments' schedule-of-values lines + approved change orders' lines;
-      Xero purchase orders = the same lines of the commitments and change orders that are synced.
-    - Procore invoiced = approved subcontractor invoices' lines (work this period, before retainage);
-      Xero bills = the same lines of the invoices that are synced.
-    - Xero payments = the bill payments imported from Xero (not voided); Procore paid = those written
-      to Procore. Payments are per bill, so they sit on a row of their own per project and vendor.
-
-    Each difference lists the records that make it, with their amount and why they are on one side only.
-    """
-    rows: dict[tuple, ReconRow] = {}
-
-    def row_for(project, vendor, cost_code) -> ReconRow:
-        key = (project.pk if project else None, vendor.pk if vendor else None, cost_code.pk if cost_code else None)
-        if key not in rows:
-            rows[key] = ReconRow(project=project, vendor=vendor, cost_code=cost_code)
-        return rows[key]
-
-    def add(row, key, amount, record_model, pk, label, status, xero_id):
-        row.procore[key] += amount
-        if status == ErpStatus.SYNCED and xero_id:
-            row.xero[key] += amount
-        else:
-            row.behind[key].append(Behind(record_model, pk, label, amount, _status_reason(status, xero_id)))
-
-    def sums(qs, parent: str, extra: tuple):
-        values = (f"{parent}_id", f"{parent}__erp_status", f"{parent}__xero_id", "cost_item__cost_code_id", *extra)
-        return qs.values(*values).annotate(total=Sum("amount")).order_by(f"{parent}_id", "cost_item__cost_code_id")
-
-    commitment_lines = CommitmentLine.objects.filter(commitment__link_id=link_id)
-    co_lines = ChangeOrderLine.objects.filter(change_order__link_id=link_id)
-    invoice_lines = InvoiceLine.objects.filter(invoice__link_id=link_id)
-    payments = Payment.objects.filter(link_id=link_id, direction=Payment.Direction.ISSUED).exclude(status=Payment.Status.VOIDED)
-    if project_id:
-        commitment_lines = commitment_lines.filter(commitment__project_id=project_id)
-        co_lines = co_lines.filter(change_order__project_id=project_id)
-        invoice_lines = invoice_lines.filter(invoice__project_id=project_id)
-        payments = payments.filter(Q(commitment__project_id=project_id) | Q(subcontractor_invoice__project_id=project_id))
-    if vendor_id:
-        commitment_lines = commitment_lines.filter(commitment__vendor_id=vendor_id)
-        co_lines = co_lines.filter(change_order__commitment__vendor_id=vendor_id)
-        invoice_lines = invoice_lines.filter(invoice__vendor_id=vendor_id)
-        payments = payments.filter(Q(commitment__vendor_id=vendor_id) | Q(subcontractor_invoice__vendor_id=vendor_id))
-
-    # Whole objects for the row headers and the labels, loaded once.
-    from integration.models import ChangeOrder, Commitment, CostCode, Project, SubcontractorInvoice
-
-    commitments = {c.pk: c for c in Commitment.objects.filter(link_id=link_id)}
-    change_orders = {c.pk: c for c in ChangeOrder.objects.filter(link_id=link_id).select_related("commitment")}
-    invoices = {i.pk: i for i in SubcontractorInvoice.objects.filter(link_id=link_id).select_related("vendor")}
-    projects = {p.pk: p for p in Project.objects.filter(link_id=link_id)}
-    vendors = {v.pk: v for v in Vendor.objects.filter(link_id=link_id)}
-    cost_codes = {c.pk: c for c in CostCode.objects.filter(link_id=link_id)}
-
-    for s in sums(commitment_lines, "commitment", ()):
-        c = commitments[s["commitment_id"]]
-        if (c.status or "").strip().lower() not in APPROVED:
-            continue
-        row = row_for(projects.get(c.project_id), vendors.get(c.vendor_id), cost_codes.get(s["cost_item__cost_code_id"]))
-        add(row, "committed", s["total"] or ZERO, "commitment", c.pk, f"Commitment {c}", s["commitment__erp_status"], s["commitment__xero_id"])
-    for s in sums(co_lines, "change_order", ()):
-        co = change_orders[s["change_order_id"]]
-        if (co.status or "").strip().lower() not in APPROVED:
-            continue
-        row = row_for(projects.get(co.project_id), vendors.get(co.commitment.vendor_id), cost_codes.get(s["cost_item__cost_code_id"]))
-        add(row, "committed", s["total"] or ZERO, "changeorder", co.pk, f"Change order {co}",
-            s["change_order__erp_status"], s["change_order__xero_id"] or co.commitment.xero_id)
-    for s in sums(invoice_lines, "invoice", ()):
-        inv = invoices[s["invoice_id"]]
-        if (inv.status or "").strip().lower() not in APPROVED:
-            continue
-        row = row_for(projects.get(inv.project_id), vendors.get(inv.vendor_id), cost_codes.get(s["cost_item__cost_code_id"]))
-        add(row, "invoiced", s["total"] or ZERO, "subcontractorinvoice", inv.pk, f"Subcontractor invoice {inv.invoice_number or inv.number}",
-            s["invoice__erp_status"], s["invoice__xero_id"])
-    for p in payments.values("id", "amount", "date", "reference", "status", "commitment_id", "subcontractor_invoice_id").order_by("date", "id"):
-        inv = invoices.get(p["subcontractor_invoice_id"])
-        commitment = commitments.get(p["commitment_id"]) or (commitments.get(inv.commitment_id) if inv else None)
-        project_pk = inv.project_id if inv else (commitment.project_id if commitment else None)
-        vendor_pk = inv.vendor_id if inv else (commitment.vendor_id if commitment else None)
-        row = row_for(projects.get(project_pk), vendors.get(vendor_pk), None)
-        amount = p["amount"] or ZERO
-        row.xero["paid"] += amount
-        if p["status"] == Payment.Status.SYNCED:
-            row.procore["paid"] += amount
-        else:
-            reason = "imported from Xero, not yet written to Procore" if p["status"] == Payment.Status.PENDING else "writing it to Procore failed"
-            row.behind["paid"].append(Behind("payment", p["id"], f"Payment {p['reference'] or p['id']} of {p['date']}", -amount, reason))
-
-    out = sorted(rows.values(), key=lambda r: (
-        str(r.project or ""), str(r.vendor or ""), r.cost_code is None, str(r.cost_code.code if r.cost_code else "")))
-    if differences_only:
-        out = [r for r in out if r.differences]
-    return out
+__all__ = ["FIGURES", "reconciliation"]

@@ -71,3 +71,18 @@ def procore_url(record) -> str:
     if model == "ownerinvoice":
         return f"{web}/{project}/project/prime_contracts/{record.prime_contract.procore_id}/payment_applications/{record.procore_id}"
     return ""
+
+
+def xero_document_url(document) -> str:
+    """A document the reconcile read (`XeroDocument`) in Xero's web app; a payment opens its bill."""
+    if document is None:
+        return ""
+    resource, xero_id = document.resource, document.xero_id
+    if resource == "Payments":
+        kind, xero_id = ("sales_invoice" if document.doc_type == "ACCRECPAYMENT" else "bill"), document.parent_id
+    else:
+        kind = {"Invoices": "sales_invoice" if document.doc_type == "ACCREC" else "bill", "PurchaseOrders": "purchase_order",
+                "Contacts": "contact", "Items": "item", "TrackingOptions": "tracking"}.get(resource)
+    if not xero_id or kind is None:
+        return ""
+    return xero_web_url() + XERO_PATHS[kind].format(id=xero_id)

@@ -16,12 +16,14 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from integration import reports
 from integration.csv_safety import write_csv
 from integration.models import EXPORTABLE_MODELS, CompanyLink, Project, UnsyncableTransaction, Vendor
 
 from .charts import activity_days, job_cost_bars
+from .reconciliation import reconciliation_view
 from .runs import stale_minutes, stuck_runs
 
 REPORTS_PERMISSION = "integration.view_erp_reports"
@@ -33,7 +35,7 @@ REPORTS = [
     ("unsyncable", "Unsyncable direct costs", "JC-6", "Xero transactions that could not be imported, and why."),
     ("archived_companies", "Archived companies", "CO-3", "Companies archived in the ERP."),
     ("deleted_payments", "Payments deleted in Xero", "PAY-3", "Payments deleted or voided in Xero after import, to resolve."),
-    ("reconciliation", "Reconciliation", "RPT-3", "Procore committed / invoiced / paid beside Xero purchase orders / bills / payments."),
+    ("reconciliation", "Reconciliation", "RPT-3", "Procore committed / invoiced / paid beside what Xero holds: ordered / billed / paid, with every difference."),
 ]
 
 
@@ -95,13 +97,6 @@ class ArchivedFilter(LinkFilter):
 
 class DeletedPaymentsFilter(LinkFilter):
     include_resolved = forms.BooleanField(required=False, label="Include resolved")
-
-
-class ReconciliationFilter(forms.Form):
-    link = forms.ModelChoiceField(CompanyLink.objects.all(), empty_label=None)
-    project = forms.ModelChoiceField(Project.objects.order_by("project_number", "name"), required=False, empty_label="All projects")
-    vendor = forms.ModelChoiceField(Vendor.objects.order_by("name"), required=False, empty_label="All vendors")
-    differences_only = forms.BooleanField(required=False, label="Only rows with a difference")
 
 
 def _filters(request, form_class, initial=None):
@@ -175,6 +170,9 @@ def reconcile_now_view(request, link_id: int):
     from integration.services.on_demand import link_sync_request
 
     messages.success(request, f"{link}: " + link_sync_request(link=link, what="reconcile", actor=request.user))
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return HttpResponseRedirect(back)  # the reconciliation page's "Check against Xero now" comes back to it
     return HttpResponseRedirect(reverse("admin:index"))
 
 
@@ -291,38 +289,6 @@ def deleted_payments_view(request):
               p.deleted_in_xero_at.isoformat(), p.resolved_at.isoformat() if p.resolved_at else ""] for p in items])
     return TemplateResponse(request, "admin/integration/reports/deleted_payments.html", _context(
         request, "Payments deleted in Xero", form=form, items=list(items[:1000])))
-
-
-def reconciliation_view(request):
-    """RPT-3."""
-    _require_reports(request)
-    first = CompanyLink.objects.order_by("name").first()
-    form, values = _filters(request, ReconciliationFilter, initial={"link": first.pk} if first else None)
-    rows = []
-    if values and values.get("link"):
-        project, vendor = values.get("project"), values.get("vendor")
-        rows = reports.reconciliation(link_id=values["link"].pk, project_id=project.pk if project else None,
-                                      vendor_id=vendor.pk if vendor else None,
-                                      differences_only=values.get("differences_only", False))
-    if request.GET.get("format") == "csv":
-        out = []
-        for r in rows:
-            behind = " | ".join(f"{b.label} ({_money(b.amount)}: {b.reason})" for _, _, _, _, bs in r.differences for b in bs)
-            figures = []
-            for _, p, x, d in r.figures:
-                figures += [_money(p), _money(x), _money(d)]
-            out.append([r.project or "", r.vendor or "", r.cost_code.code if r.cost_code else "(payments)", *figures, behind])
-        return _csv_response("reconciliation", [
-            "project", "vendor", "cost code", "Procore committed", "Xero purchase orders", "committed difference",
-            "Procore invoiced", "Xero bills", "invoiced difference", "Procore paid", "Xero payments", "paid difference",
-            "records behind the differences"], out)
-    for r in rows:
-        for _, _, _, _, behind in r.differences:
-            for b in behind:
-                b.url = _admin_url(b.model_name, b.pk)
-    return TemplateResponse(request, "admin/integration/reports/reconciliation.html", _context(
-        request, "Reconciliation", form=form, rows=rows, figures=reports.FIGURES,
-        doc=reports.reconciliation.__doc__))
 
 
 def urlpatterns():

@@ -33,9 +33,11 @@ from .procore import (
     SubcontractorInvoice,
     Vendor,
 )
-from .xero import XeroDocument, XeroDocumentLine
+from .xero import ReconciliationDifference, ReconciliationRow, XeroDocument, XeroDocumentLine
 
 __all__ = [
+    "ReconciliationDifference",
+    "ReconciliationRow",
     "XeroDocument",
     "XeroDocumentLine",
     "EXPORTABLE_MODELS",

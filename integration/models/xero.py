@@ -31,6 +31,10 @@ class XeroDocument(models.Model):
     date = models.DateField(null=True, blank=True)
     total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     amount_paid = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+    # What the reconciliation sets against Procore's figure: a document's lines summed (before tax when
+    # amounts are exclusive), a payment's amount in Procore's terms (BOOK-3).
+    net_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"),
+                                     help_text="The lines summed; for a payment, the amount Procore shows.")
     currency = models.CharField(max_length=3, blank=True)
     parent_id = models.CharField(max_length=36, blank=True, help_text="A payment's invoice.")
     project = models.ForeignKey("integration.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -65,3 +69,62 @@ class XeroDocumentLine(models.Model):
 
     def __str__(self):
         return f"{self.document} line {self.position}"
+
+
+class ReconciliationRow(models.Model):
+    """One row of the reconciliation's figures (RPT-3), as the link's last reconcile left them: Procore's and
+    Xero's sums per project, vendor and cost code at the time Xero was read, kept so that a page of the
+    report reads a few indexed rows whatever the number of invoices (PERF-8)."""
+
+    link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(help_text="The report's order: project, vendor, cost code.")
+    project = models.ForeignKey("integration.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    vendor = models.ForeignKey("integration.Vendor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cost_code = models.ForeignKey("integration.CostCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    procore_committed = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    procore_invoiced = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    procore_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    xero_ordered = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    xero_billed = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    xero_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    has_difference = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["link", "position"]
+        indexes = [
+            models.Index(fields=["link", "position"], name="reconrow_order"),
+            models.Index(fields=["link", "project", "position"], name="reconrow_project"),
+            models.Index(fields=["link", "vendor", "position"], name="reconrow_vendor"),
+            models.Index(fields=["link", "has_difference", "position"], name="reconrow_difference"),
+        ]
+
+    def __str__(self):
+        return f"Reconciliation row {self.position}"
+
+
+class ReconciliationDifference(models.Model):
+    """One difference the link's last reconcile found between a Procore record and what Xero holds (RPT-3,
+    DRIFT-4): its kind (integration/reconciliation.py KINDS), the record and the Xero document behind it."""
+
+    link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(help_text="The report's order: kind, project, vendor.")
+    kind = models.PositiveSmallIntegerField()
+    record_model = models.CharField(max_length=30, blank=True)
+    record_pk = models.BigIntegerField(null=True, blank=True)
+    document = models.ForeignKey(XeroDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    project = models.ForeignKey("integration.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    vendor = models.ForeignKey("integration.Vendor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    procore_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    xero_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["link", "position"]
+        indexes = [
+            models.Index(fields=["link", "position"], name="recondiff_order"),
+            models.Index(fields=["link", "kind", "position"], name="recondiff_kind"),
+            models.Index(fields=["link", "project", "position"], name="recondiff_project"),
+            models.Index(fields=["link", "vendor", "position"], name="recondiff_vendor"),
+        ]
+
+    def __str__(self):
+        return f"Reconciliation difference {self.position}"

@@ -28,23 +28,20 @@ Outcomes, each in one transaction with its audit event (payload: what was sent; 
   one whose document agrees again goes back to ``synced`` (``drift_cleared``);
 - a ``ready_to_update`` or ``failed`` record (already in Xero) keeps its status and records the differences
   in ``xero_drift``, so the approver's accept cannot silently overwrite the accountant's edit (DRIFT-3).
-Every document read is kept in ``XeroDocument`` (and its lines) for the reconciliation report (RPT-3).
+Every document read is kept in ``XeroDocument`` (and its lines), whether a record is linked to it or not, for
+the reconciliation report (RPT-3, DRIFT-4; integration/services/reconcile_store.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
-from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from integration.mapping.common import cost_item_option_name, project_option_name
 from integration.models import (
     AuditEvent,
     ChangeOrder,
@@ -57,12 +54,11 @@ from integration.models import (
     SubcontractorInvoice,
     SyncRun,
     Vendor,
-    XeroDocument,
-    XeroDocumentLine,
 )
 from integration.services.audit import audit_record
 from integration.services.drift import differences, gone_message
 from integration.services.imports.common import cursor_get, cursor_set, later, run_guarded, start_run
+from integration.services.reconcile_store import DocumentStore
 from integration.services.runs import RunTracker
 from integration.services.status import apply_transition, lock_record
 
@@ -84,16 +80,6 @@ ID_KEY = {"Invoices": "InvoiceID", "PurchaseOrders": "PurchaseOrderID", "Contact
           "TrackingOptions": "TrackingOptionID", "Payments": "PaymentID"}
 RESOURCE_OF = {"subcontractorinvoice": "Invoices", "ownerinvoice": "Invoices", "commitment": "PurchaseOrders",
                "changeorder": "PurchaseOrders", "vendor": "Contacts", "project": "TrackingOptions"}
-
-
-def _plain(doc: dict) -> dict:
-    """A Xero document as JSON text values (Decimals, dates): it holds no secret, so nothing is scrubbed
-    (an Item's "Code" would be, by its name)."""
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    return json.loads(json.dumps(doc, cls=DjangoJSONEncoder))
 
 
 def resource_of(record) -> str:
@@ -140,7 +126,7 @@ class Reconciler:
         self.actor = actor
         self.started = timezone.now()
         self.read_at = self.started
-        self._lookups = None
+        self.store = DocumentStore(link, self.started)
 
     # ------------------------------------------------------------------ reading
     def read_changed(self, resource: str, *, full: bool) -> list[dict]:
@@ -293,89 +279,11 @@ class Reconciler:
                 self.tracker.count("skipped", model=record._meta.model_name)
 
     # ------------------------------------------------------------------ keeping what was read (RPT-3)
-    def lookups(self):
-        if self._lookups is None:
-            projects = list(Project.objects.filter(link=self.link))
-            by_option = {}
-            for p in projects:
-                by_option[project_option_name(p).casefold()] = p.pk
-                if p.xero_option_name:
-                    by_option[p.xero_option_name.casefold()] = p.pk
-            items = CostItem.objects.filter(link=self.link).values("pk", "item_code", "description", "cost_code_id")
-            by_code, by_item_option = {}, {}
-            for i in items:
-                by_code[i["item_code"].casefold()] = i["cost_code_id"]
-                option = cost_item_option_name(SimpleNamespace(item_code=i["item_code"], description=i["description"]))
-                by_item_option[option.casefold()] = i["cost_code_id"]
-            vendors = {v.lower(): pk for pk, v in Vendor.objects.filter(link=self.link).exclude(xero_id="").values_list("pk", "xero_id")}
-            self._lookups = (by_option, by_code, by_item_option, vendors)
-        return self._lookups
-
     def keep(self, resource: str, docs: list[dict]) -> None:
-        """Store the documents read, with their lines tracked to projects and cost codes (one transaction)."""
-        if not docs:
-            return
-        by_option, by_code, by_item_option, vendors = self.lookups()
-        project_category = self.link.project_tracking_category.casefold()
-        code_category = self.link.cost_code_tracking_category.casefold()
-        key = ID_KEY[resource]
-        with transaction.atomic():
-            for doc in docs:
-                xero_id = str(doc.get(key) or "").lower()
-                if not xero_id:
-                    continue
-                contact = doc.get("Contact") if isinstance(doc.get("Contact"), dict) else {}
-                invoice = doc.get("Invoice") if isinstance(doc.get("Invoice"), dict) else {}
-                if resource == "Payments":
-                    contact = invoice.get("Contact") if isinstance(invoice.get("Contact"), dict) else {}
-                lines, projects = [], set()
-                for position, line in enumerate(doc.get("LineItems") or [], start=1):
-                    if not isinstance(line, dict):
-                        continue
-                    project_id = cost_code_id = None
-                    for t in line.get("Tracking") or []:
-                        name, option = str(t.get("Name") or "").casefold(), str(t.get("Option") or "").casefold()
-                        if name == project_category:
-                            project_id = by_option.get(option)
-                        elif name == code_category:
-                            cost_code_id = by_item_option.get(option)
-                    if line.get("ItemCode"):
-                        cost_code_id = by_code.get(str(line["ItemCode"]).casefold(), cost_code_id)
-                    projects.add(project_id)
-                    lines.append(XeroDocumentLine(position=position, project_id=project_id, cost_code_id=cost_code_id,
-                                                  item_code=str(line.get("ItemCode") or "")[:100],
-                                                  account_code=str(line.get("AccountCode") or "")[:10],
-                                                  amount=Decimal(str(line.get("LineAmount") or 0))))
-                project_id = next(iter(projects - {None}), None) if len(projects - {None}) == 1 else None
-                number = doc.get("InvoiceNumber") or doc.get("PurchaseOrderNumber") or doc.get("Reference") or doc.get("Name") or ""
-                date = doc.get("Date")
-                values = {
-                    "doc_type": str(doc.get("Type") or doc.get("PaymentType") or "")[:20],
-                    "number": str(number)[:255],
-                    "contact_id": str(contact.get("ContactID") or "").lower(),
-                    "status": str(doc.get("Status") or doc.get("ContactStatus") or "")[:20],
-                    "date": date.date() if isinstance(date, dt.datetime) else date if isinstance(date, dt.date) else None,
-                    "total": Decimal(str(doc.get("Total") if doc.get("Total") is not None else doc.get("Amount") or 0)),
-                    "amount_paid": Decimal(str(doc.get("AmountPaid") or 0)),
-                    "currency": str(doc.get("CurrencyCode") or "")[:3],
-                    "parent_id": str(invoice.get("InvoiceID") or "").lower(),
-                    "project_id": project_id,
-                    "vendor_id": vendors.get(str(contact.get("ContactID") or "").lower()),
-                    "xero_updated_at": doc.get("UpdatedDateUTC") if isinstance(doc.get("UpdatedDateUTC"), dt.datetime) else None,
-                    "read_at": self.started,
-                    "data": _plain(doc),
-                }
-                row, _ = XeroDocument.objects.update_or_create(link=self.link, resource=resource, xero_id=xero_id,
-                                                               defaults=values)
-                row.lines.all().delete()
-                for line in lines:
-                    line.document = row
-                XeroDocumentLine.objects.bulk_create(lines)
+        self.store.keep(resource, docs)
 
     def forget_missing(self, resource: str, present: set[str]) -> None:
-        """Unpaged lists are read whole: what is no longer in them was deleted in Xero."""
-        XeroDocument.objects.filter(link=self.link, resource=resource).exclude(xero_id__in=present).update(
-            status="DELETED", read_at=self.started)
+        self.store.forget_missing(resource, present)
 
     # ------------------------------------------------------------------ the run
     def run(self, *, full: bool) -> None:
@@ -456,6 +364,10 @@ def reconcile_link(*, link_id: int, trigger: str = SyncRun.Trigger.ON_DEMAND, ac
     def body() -> str:
         reconciler = Reconciler(link, xero_client_for(link), tracker, actor=actor)
         reconciler.run(full=full)
+        # The reconciliation report as at this read (RPT-3, DRIFT-4).
+        from integration.services.reconciliation_snapshot import snapshot
+
+        snapshot(link_id=link.pk, read_at=tracker.run.started_at)
         drifted = tracker.run.counts.get("out_of_sync", 0)
         return f"{drifted} record(s) out of sync with Xero." if drifted else "Every record checked agrees with Xero."
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from integration import models as m
 from integration.models import ErpStatus
 from integration.roles import ACCOUNTING_APPROVER
+from integration.services.reconciliation_snapshot import snapshot
 from tests.factories import (
     ChangeOrderFactory,
     ChangeOrderLineFactory,
@@ -138,13 +139,14 @@ def test_unsyncable_archived_and_deleted_payment_lists(client, approver):
 
 @pytest.fixture
 def recon(db):
-    """A link with one project and vendor, cost codes 03-100 and 05-200:
-    committed  03-100: C1 6000 (synced) + CO1 1500 (not synced) = 7500 vs PO 6000 -> 1500 (CO1)
-               05-200: C1 4000 (synced) = 4000 vs 4000; C2 999 is a draft: left out
-    invoiced   03-100: I1 2000 (synced) + I2 500 (awaiting approval) = 2500 vs bills 2000 -> 500 (I2)
+    """A link with one project and vendor, cost codes 03-100 and 05-200, and what its last reconcile read of Xero:
+    committed  03-100: C1 6000 (synced) + CO1 1500 (not synced) = 7500 vs C1's purchase order 6000 -> 1500 (CO1)
+               05-200: C1 4000 = 4000 vs 4000; C2 999 is a draft: left out
+    invoiced   03-100: I1 2000 (synced) + I2 500 (awaiting approval) = 2500 vs I1's bill 2000 -> 500 (I2)
                05-200: I1 1000 = 1000 vs 1000
-    paid       Xero 1800 (written to Procore) + 700 (pending) = 2500; Procore 1800 -> -700 (the pending one);
-               a voided 300 is left out on both sides."""
+               no code: nothing in Procore vs a bill of 240 entered only in Xero -> -240
+    paid       Procore 1800 (written to Procore) vs Xero 1800 + 700 (imported, pending) = 2500 -> -700;
+               a payment of 300 deleted in Xero before it reached Procore is on neither side."""
     link = LinkFactory(name="Recon")
     project = ProjectFactory(link=link, project_number="J-7", name="Quay")
     vendor = VendorFactory(link=link, name="Acme Concrete")
@@ -157,51 +159,114 @@ def recon(db):
     CommitmentLineFactory(commitment=c2, cost_item=ci2, amount=D("999.00"))
     co = ChangeOrderFactory(link=link, commitment=c1, number="001", lines=0, erp_status=ErpStatus.READY_TO_EXPORT)
     ChangeOrderLineFactory(change_order=co, cost_item=ci1, amount=D("1500.00"))
-    i1 = SubcontractorInvoiceFactory(link=link, commitment=c1, invoice_number="INV-1", lines=0, erp_status=ErpStatus.SYNCED, xero_id="i" * 36)
+    i1 = SubcontractorInvoiceFactory(link=link, commitment=c1, invoice_number="INV-1", lines=0, erp_status=ErpStatus.SYNCED,
+                                     xero_id="1" * 36, total=D("3000.00"))
     InvoiceLineFactory(invoice=i1, cost_item=ci1, amount=D("2000.00"))
     InvoiceLineFactory(invoice=i1, cost_item=ci2, amount=D("1000.00"))
-    i2 = SubcontractorInvoiceFactory(link=link, commitment=c1, invoice_number="INV-2", lines=0)
+    i2 = SubcontractorInvoiceFactory(link=link, commitment=c1, invoice_number="INV-2", lines=0, total=D("500.00"))
     InvoiceLineFactory(invoice=i2, cost_item=ci1, amount=D("500.00"))
     common = {"link": link, "subcontractor_invoice": i1, "commitment": c1, "date": datetime.date(2026, 11, 15)}
-    m.Payment.objects.create(xero_payment_id="x1", amount=D("1800.00"), status="synced", reference="EFT 1", **common)
-    m.Payment.objects.create(xero_payment_id="x2", amount=D("700.00"), status="pending", reference="EFT 2", **common)
-    m.Payment.objects.create(xero_payment_id="x3", amount=D("300.00"), status="voided", reference="EFT 3", **common)
-    return {"link": link, "co": co, "i2": i2}
+    m.Payment.objects.create(xero_payment_id="a" * 36, amount=D("1800.00"), status="synced", reference="EFT 1", procore_id=91, **common)
+    m.Payment.objects.create(xero_payment_id="b" * 36, amount=D("700.00"), status="pending", reference="EFT 2", **common)
+    m.Payment.objects.create(xero_payment_id="d" * 36, amount=D("300.00"), status="voided", reference="EFT 3", **common)
+    run = m.SyncRun.objects.create(link=link, kind=m.SyncRun.Kind.RECONCILE, status=m.SyncRun.Status.SUCCEEDED, parameters={"full": False})
+    read = run.started_at
+
+    def document(resource, xero_id, *, lines=(), **fields):
+        doc = m.XeroDocument.objects.create(link=link, resource=resource, xero_id=xero_id, read_at=read, vendor=vendor, **fields)
+        for n, (code, amount) in enumerate(lines, start=1):
+            m.XeroDocumentLine.objects.create(document=doc, position=n, project=project, cost_code=code, amount=amount)
+        return doc
+
+    document("PurchaseOrders", "c" * 36, status="AUTHORISED", number="SC-1", net_amount=D("10000.00"),
+             lines=[(ci1.cost_code, D("6000.00")), (ci2.cost_code, D("4000.00"))])
+    document("Invoices", "1" * 36, doc_type="ACCPAY", status="AUTHORISED", number="INV-1", net_amount=D("3000.00"),
+             lines=[(ci1.cost_code, D("2000.00")), (ci2.cost_code, D("1000.00"))])
+    skip = document("Invoices", "5" * 36, doc_type="ACCPAY", status="AUTHORISED", number="SKIP-1", net_amount=D("240.00"),
+                    lines=[(None, D("240.00"))])
+    for xero_id, amount, status in (("a" * 36, "1800.00", "AUTHORISED"), ("b" * 36, "700.00", "AUTHORISED"), ("d" * 36, "300.00", "DELETED")):
+        document("Payments", xero_id, doc_type="ACCPAYPAYMENT", status=status, parent_id="1" * 36, project=project,
+                 total=D(amount), net_amount=D(amount), date=datetime.date(2026, 11, 15))
+    snapshot(link_id=link.pk, read_at=read)
+    return {"link": link, "co": co, "i2": i2, "skip": skip}
 
 
 def test_reconciliation_report(client, approver, recon):
-    """RPT-3: committed / invoiced / paid beside purchase orders / bills / payments, every difference
-    listed with the records behind it, and what the figures are computed from."""
+    """RPT-3, DRIFT-4: committed / invoiced / paid beside what the last reconcile read of Xero, every difference
+    listed with its record and its Xero document, and what the figures are computed from."""
     client.force_login(approver)
     link = recon["link"]
     rows = csv_rows(client, "desk:report_reconciliation", f"link={link.pk}")
-    assert rows[0][:6] == ["project", "vendor", "cost code", "Procore committed", "Xero purchase orders", "committed difference"]
+    assert rows[0][:6] == ["project", "vendor", "cost code", "Procore committed", "Xero ordered", "committed difference"]
     by_code = {r[2]: r for r in rows[1:]}
-    assert set(by_code) == {"03-100", "05-200", "(payments)"}
+    assert set(by_code) == {"03-100", "05-200", "(retainage and payments)"}
     assert by_code["03-100"][3:12] == ["7500.00", "6000.00", "1500.00", "2500.00", "2000.00", "500.00", "0.00", "0.00", "0.00"]
     assert by_code["05-200"][3:12] == ["4000.00", "4000.00", "0.00", "1000.00", "1000.00", "0.00", "0.00", "0.00", "0.00"]
-    assert by_code["(payments)"][3:12] == ["0.00"] * 6 + ["1800.00", "2500.00", "-700.00"]
-    assert "Change order SC-1 CO 001 (1500.00: not in Xero: ready to export)" in by_code["03-100"][12]
-    assert "Subcontractor invoice INV-2 (500.00: not in Xero: ready to export)" in by_code["03-100"][12]
-    assert "Payment EFT 2 of 2026-11-15 (-700.00: imported from Xero, not yet written to Procore)" in by_code["(payments)"][12]
-    assert by_code["05-200"][12] == ""
+    assert by_code["(retainage and payments)"][3:12] == ["0.00"] * 4 + ["240.00", "-240.00", "1800.00", "2500.00", "-700.00"]
     assert by_code["03-100"][0] == "J-7 Quay" and by_code["03-100"][1] == "Acme Concrete"
 
+    differences = csv_rows(client, "desk:report_reconciliation", f"link={link.pk}&table=differences")
+    found = {(r[0], r[3]): r for r in differences[1:]}
+    assert set(found) == {("Not in Xero yet", "Change order SC-1 CO 001"), ("Not in Xero yet", "Subcontractor invoice INV-2 (Acme Concrete)"),
+                          ("Payment differs", "Payment 700.00 on 2026-11-15 (EFT 2)"), ("In Xero only", "Bill or sales invoice SKIP-1")}
+    assert found[("Not in Xero yet", "Change order SC-1 CO 001")][4:7] == ["1500.00", "0.00", "approved in Procore, not in Xero yet (ready to export)"]
+    assert found[("Payment differs", "Payment 700.00 on 2026-11-15 (EFT 2)")][4:7] == [
+        "0.00", "700.00", "paid in Xero on 2026-11-15; imported, not yet written to Procore"]
+    assert found[("In Xero only", "Bill or sales invoice SKIP-1")][9].endswith("/AccountsPayable/View.aspx?InvoiceID=" + "5" * 36)
+
     html = client.get(reverse("desk:report_reconciliation") + f"?link={link.pk}").content.decode()
-    assert "What this is computed from" in html
-    assert "The connector's own records" in html
+    assert "What this is computed from" in html and "as the last reconcile read it from Xero" in html
+    assert "Xero as read by the reconcile of" in html
     assert reverse("admin:integration_changeorder_change", args=[recon["co"].pk]) in html
     assert reverse("admin:integration_subcontractorinvoice_change", args=[recon["i2"].pk]) in html
 
     only = csv_rows(client, "desk:report_reconciliation", f"link={link.pk}&differences_only=on")
-    assert {r[2] for r in only[1:]} == {"03-100", "(payments)"}
+    assert {r[2] for r in only[1:]} == {"03-100", "(retainage and payments)"}
+
+
+def test_reconciliation_pages_and_counts_in_sql(client, approver, recon):
+    """RPT-3, PERF-8: a page of the figures and of the differences; the queries are the same whether a link has
+    a few records or many more (as at the reconcile, rebuilt here)."""
+    from integration import reconciliation
+
+    link = recon["link"]
+    page = reconciliation.reconciliation(link_id=link.pk)
+    assert page.figures.count == 3 and page.differences.count == 4
+    first = reconciliation.figures(link_id=link.pk, per_page=2)
+    second = reconciliation.figures(link_id=link.pk, per_page=2, page=2)
+    assert first.count == second.count == 3 and len(first.rows) == 2 and len(second.rows) == 1
+    assert second.totals.procore["committed"] == D("11500.00") and second.totals.xero["invoiced"] == D("3240.00")
+    client.force_login(approver)
+    url = reverse("desk:report_reconciliation") + f"?link={link.pk}"
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    project = m.Project.objects.get(link=link)
+    vendor = m.Vendor.objects.get(link=link)
+    commitment = m.Commitment.objects.get(link=link, number="SC-1")
+    for n in range(30):
+        invoice = SubcontractorInvoiceFactory(link=link, project=project, vendor=vendor, commitment=commitment,
+                                              invoice_number=f"MORE-{n}", lines=0,
+                                              total=D("10.00"))
+        InvoiceLineFactory(invoice=invoice, amount=D("10.00"))
+    snapshot(link_id=link.pk, read_at=m.SyncRun.objects.get(link=link).started_at)
+    assert reconciliation.differences(link_id=link.pk).count == 34
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
 
 
 def test_reconciliation_never_mixes_links(client, approver, recon):
     """RPT-3, CONN-1: another link's records never show in a link's reconciliation."""
     other = LinkFactory(name="Other")
     CommitmentFactory(link=other)
+    run = m.SyncRun.objects.create(link=other, kind=m.SyncRun.Kind.RECONCILE, status=m.SyncRun.Status.SUCCEEDED, parameters={"full": True})
+    snapshot(link_id=other.pk, read_at=run.started_at)
     client.force_login(approver)
     rows = csv_rows(client, "desk:report_reconciliation", f"link={other.pk}")
-    assert [r[2] for r in rows[1:]] and all(r[3] == "10000.00" for r in rows[1:] if r[2] != "(payments)")
+    assert [r[2] for r in rows[1:]] and all(r[3] == "10000.00" for r in rows[1:] if r[2] != "(retainage and payments)")
     assert len(csv_rows(client, "desk:report_reconciliation", f"link={recon['link'].pk}")) == 4
+    assert [r[3] for r in csv_rows(client, "desk:report_reconciliation", f"link={other.pk}&table=differences")[1:]] == [
+        f"Commitment {r.number} {r.title}".strip() for r in m.Commitment.objects.filter(link=other)]

@@ -52,6 +52,7 @@ class World:
     def invoice(self, commitment=None, *, amount="1000.00", item=None, **kwargs):
         commitment = commitment or self.commitment(erp_status=ErpStatus.NOT_SENT)
         kwargs.setdefault("erp_status", ErpStatus.EXPORTING)
+        kwargs.setdefault("total", Decimal(amount))  # one line, no retainage: what the bill totals before tax
         r = self.procore.create_record("requisition", {"project_id": self.project.procore_id, "commitment_id": commitment.procore_id,
                                                        "invoice_number": kwargs.get("invoice_number", "INV"), "status": "approved"})
         invoice = SubcontractorInvoiceFactory(link=self.link, commitment=commitment, project=self.project, procore_id=r["id"],

@@ -22,6 +22,7 @@ from django.utils import timezone
 from integration import models as m
 from integration.csv_safety import csv_cell, csv_text, looks_like_formula
 from integration.models import ErpStatus
+from integration.services.reconciliation_snapshot import snapshot
 from tests import factories as f
 from tests.security.test_access import walk
 
@@ -35,7 +36,7 @@ def H(tag: str) -> str:
 
 
 # Columns whose text is the connector's own vocabulary, never data: a Xero or Procore name cannot reach them.
-OWN_LABELS = {"type", "direction"}
+OWN_LABELS = {"type", "direction", "difference"}
 
 
 @pytest.fixture
@@ -70,6 +71,21 @@ def hostile(db):
                                  subcontractor_invoice=invoice, amount=Decimal("-12.00"), date=datetime.date(2026, 5, 2),
                                  reference=H("payref"), status=m.Payment.Status.VOIDED, procore_id=7,
                                  deleted_in_xero_at=now, resolved_at=resolved)
+    # What a reconcile read of Xero (the reconciliation): a bill keyed into Xero with hostile text, and a
+    # payment Xero holds that Procore refused with a hostile message.
+    run = m.SyncRun.objects.create(link=link, kind=m.SyncRun.Kind.RECONCILE, status=m.SyncRun.Status.SUCCEEDED,
+                                   parameters={"full": True})
+    bill = m.XeroDocument.objects.create(link=link, resource="Invoices", xero_id="=5+" + EVIL, doc_type="ACCPAY",
+                                         status="=1+" + EVIL, number=H("bill"), vendor=vendor, net_amount=Decimal("10.00"),
+                                         read_at=run.started_at)
+    m.XeroDocumentLine.objects.create(document=bill, position=1, project=project, amount=Decimal("10.00"))
+    m.Payment.objects.create(link=link, xero_payment_id="=6+6", subcontractor_invoice=invoice, amount=Decimal("5.00"),
+                             date=datetime.date(2026, 5, 3), reference=H("failedref"), status=m.Payment.Status.FAILED,
+                             message=H("msg"))
+    m.XeroDocument.objects.create(link=link, resource="Payments", xero_id="=6+6", doc_type="ACCPAYPAYMENT", status="AUTHORISED",
+                                  project=project, vendor=vendor, net_amount=Decimal("5.00"), read_at=run.started_at,
+                                  date=datetime.date(2026, 5, 3))
+    snapshot(link_id=link.pk, read_at=run.started_at)
     return link
 
 
@@ -107,6 +123,10 @@ def test_every_csv_endpoint_neutralises_formulas_in_every_column(hostile, admin_
     client.force_login(admin_user)
     endpoints = csv_endpoints(client, hostile)
     assert len(endpoints) == 8, sorted(endpoints)
+    # The reconciliation's second download, its differences (DRIFT-4).
+    differences = client.get("/admin/reports/reconciliation/", {"format": "csv", "table": "differences", "link": hostile.pk})
+    assert differences.content.decode("utf-8").startswith("difference,")
+    endpoints["reconciliation differences"] = differences.content.decode("utf-8")
     problems = []
     for url, text in endpoints.items():
         header, *rows = list(csv.reader(io.StringIO(text)))
