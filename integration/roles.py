@@ -17,7 +17,8 @@ VIEWABLE = [
     "companylink", "connection", "accountmapping", "project", "vendor", "costcode", "costtype", "costitem",
     "commitment", "commitmentline", "changeorder", "changeorderline", "subcontractorinvoice", "invoiceline",
     "primecontract", "ownerinvoice", "ownerinvoiceline", "payment", "paymentattachment", "directcost",
-    "directcostline", "jobcostsummary", "auditevent", "syncrun", "unsyncabletransaction",
+    "directcostline", "jobcostsummary", "auditevent", "syncrun", "unsyncabletransaction", "taxcode",
+    "taxcodemapping",
 ]
 
 ROLE_PERMISSIONS = {
@@ -27,6 +28,7 @@ ROLE_PERMISSIONS = {
     ERP_ADMIN: [f"view_{m}" for m in VIEWABLE]
     + ["send_to_erp", "manage_erp", "view_erp_reports", "change_companylink", "add_companylink",
        "change_connection", "add_accountmapping", "change_accountmapping", "delete_accountmapping",
+       "add_taxcodemapping", "change_taxcodemapping", "delete_taxcodemapping",
        "change_costcode", "add_costcode", "change_costtype", "add_costtype", "change_payment",
        "add_paymentattachment", "change_paymentattachment", "delete_paymentattachment"],
 }
@@ -34,6 +36,7 @@ ROLE_PERMISSIONS = {
 
 def sync_roles(apps=None):
     """Create or update the four groups with exactly their permissions. Idempotent."""
+    historical = apps is not None
     if apps is None:
         from django.apps import apps as global_apps
 
@@ -44,6 +47,9 @@ def sync_roles(apps=None):
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         missing = [c for c in codenames if c not in perms]
-        if missing:
+        if missing and historical:
+            # An earlier migration runs before the models a later one adds (and grants): it grants what exists.
+            codenames = [c for c in codenames if c in perms]
+        elif missing:
             raise RuntimeError(f"Permissions missing for role {name}: {', '.join(missing)}")
         group.permissions.set([perms[c] for c in codenames])

@@ -29,6 +29,14 @@ def record_lines(record) -> list:
     return list(_lines_query(record._meta.model_name, record.lines))
 
 
+def tax_types_for(link) -> dict[int, str]:
+    """BOOK-3: the link's tax code table, Procore tax code id → Xero TaxType (its own tax codes only, SEC-3)."""
+    from integration.models import TaxCodeMapping
+
+    return dict(TaxCodeMapping.objects.filter(link=link, tax_code__link=link)
+                .values_list("tax_code__procore_id", "xero_tax_type"))
+
+
 def prefetch_lines(records: list) -> None:
     """Load the lines of a batch of records of one model in one query (PERF-6)."""
     if not records or records[0]._meta.model_name not in LINE_SELECT:

@@ -44,6 +44,10 @@ class AccountingResources:
     def list_accounts(self, *, where: str | None = None) -> list[dict]:
         return self._list("Accounts", params={"where": where})
 
+    def list_tax_rates(self) -> list[dict]:
+        """``GET /TaxRates``: the organisation's tax rates, each with its ``TaxType`` and ``Status``."""
+        return self._list("TaxRates")
+
     # ------------------------------------------------------------------ contacts
     def create_contacts(self, contacts: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
         return self.write("Contacts", contacts, method="PUT", idempotency_key=idempotency_key)

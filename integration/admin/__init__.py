@@ -10,6 +10,7 @@ from .base import ErpRecordAdmin
 from .cost_codes import CsvImportExportMixin, assign_default_cost_types
 from .isolation import LinkScopedAdminMixin
 from .runs import counts_sentence, run_page, started_by
+from .tax import TaxCodeAdmin, TaxCodeMappingAdmin  # noqa: F401  (registered)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

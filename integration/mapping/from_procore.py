@@ -274,6 +274,7 @@ def commitment_lines(data: dict) -> list[dict]:
             "unit_cost": money(line.get("unit_cost"), "unit_cost"),
             "amount": money(line.get("amount"), "amount"),
             "uom": text(line.get("uom")),
+            "procore_tax_code_id": reference(line.get("tax_code_id")),
         })
     return lines
 

@@ -28,6 +28,23 @@ def line_amount_types(link) -> str:
     return LINE_AMOUNT_TYPES.get(getattr(link, "amounts_tax", "") or "exclusive", "Exclusive")
 
 
+def line_tax(link, tax_code_id, tax_types: dict | None) -> dict:
+    """BOOK-3: the TaxType the link's tax code table gives the line's Procore tax code; nothing for a line
+    with no tax code or an unmapped one, so Xero applies its account's default tax (and nothing when
+    the amounts carry no tax at all)."""
+    if not tax_types or tax_code_id is None or line_amount_types(link) == "NoTax":
+        return {}
+    tax_type = tax_types.get(tax_code_id)
+    return {"TaxType": tax_type} if tax_type else {}
+
+
+def _commitment_tax_code(line):
+    """The Procore tax code of an invoice or change order line: its commitment line's (Procore's
+    requisition items and change order lines follow the schedule-of-values line they bill)."""
+    commitment_line = getattr(line, "commitment_line", None)
+    return commitment_line.procore_tax_code_id if commitment_line is not None else None
+
+
 def cost_item_to_item(item, *, link) -> dict:
     """WBS-1, WBS-3: Cost Code + Cost Type → Item Code; Description → Name; the link's default
     purchase and sales accounts on a new Item (see `cost_item_update` for an existing one)."""
@@ -97,7 +114,7 @@ def vendor_update(vendor, *, contact_id: str) -> dict:
     return contact
 
 
-def _commitment_line(link, project, commitment, line, *, items=None, description_prefix: str = "") -> dict:
+def _commitment_line(link, project, commitment, line, *, items=None, tax_types=None, description_prefix: str = "") -> dict:
     """CMT-1: Cost Code + Cost Type → Item; Description; Qty → Quantity; Unit Cost → Unit Price
     (BOOK-4: 4 places, Quantity × UnitAmount = the line's amount); Project Name → tracking.
     Amount-based lines go as one unit of their amount."""
@@ -113,11 +130,12 @@ def _commitment_line(link, project, commitment, line, *, items=None, description
         "Quantity": quantity,
         "UnitAmount": unit,
         "LineAmount": amount,
+        **line_tax(link, line.procore_tax_code_id, tax_types),
         "Tracking": tracking_for(link, project, line.cost_item),
     }
 
 
-def commitment_to_purchase_order(commitment, lines, *, link, items=None) -> dict:
+def commitment_to_purchase_order(commitment, lines, *, link, items=None, tax_types=None) -> dict:
     """CMT-1, BOOK-1: System date at creation → Date (the day it was in the Xero organisation's time
     zone); Commitment # → Order Number; Contract Company → Contact; Title → Reference; Ship Via →
     Delivery Instructions; SOV lines → lines. Status: the link's document status (BOOK-8)."""
@@ -128,7 +146,7 @@ def commitment_to_purchase_order(commitment, lines, *, link, items=None) -> dict
         "Reference": commitment.title,
         "LineAmountTypes": line_amount_types(link),
         "Status": link.xero_document_status,
-        "LineItems": [_commitment_line(link, commitment.project, commitment, line, items=items) for line in lines if line.amount or line.quantity],
+        "LineItems": [_commitment_line(link, commitment.project, commitment, line, items=items, tax_types=tax_types) for line in lines if line.amount or line.quantity],
     }
     if commitment.ship_via:
         po["DeliveryInstructions"] = commitment.ship_via[:500]
@@ -137,7 +155,7 @@ def commitment_to_purchase_order(commitment, lines, *, link, items=None) -> dict
     return {k: v for k, v in po.items() if v not in (None, "")}
 
 
-def change_order_lines(change_order, lines, *, link, items=None) -> list[dict]:
+def change_order_lines(change_order, lines, *, link, items=None, tax_types=None) -> list[dict]:
     """CCO-1: the change order's lines, several changes to one commitment line summed into one
     (Xero cannot change a line twice in one change order), each marked with the change order number."""
     commitment = change_order.commitment
@@ -163,6 +181,7 @@ def change_order_lines(change_order, lines, *, link, items=None) -> list[dict]:
             "Quantity": quantity,
             "UnitAmount": unit,
             "LineAmount": group["amount"],
+            **line_tax(link, _commitment_tax_code(line), tax_types),
             "Tracking": tracking_for(link, change_order.project, line.cost_item),
         })
     return out
@@ -191,7 +210,7 @@ def procore_invoice_url(web_url: str, invoice) -> str | None:
     return f"{web_url}/{ids[0]}/project/commitments/{ids[1]}/invoices/{ids[2]}"
 
 
-def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str, items=None) -> dict:
+def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str, items=None, tax_types=None) -> dict:
     """INV-1, BOOK-1: Contract Company → From; Billing Date → Date; Payment Date → Due Date (seed 003;
     INV-2 requires both); Invoice Number (or the PO number with
     commitment sync on) → Reference (InvoiceNumber on a bill); SOV lines by accounting method;
@@ -229,6 +248,7 @@ def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str, items=N
             "Quantity": quantity,
             "UnitAmount": unit,
             "LineAmount": amount,
+            **line_tax(link, _commitment_tax_code(line), tax_types),
             "Tracking": tracking_for(link, invoice.project, line.cost_item),
         })
     bill["LineItems"] += retainage_lines(link, invoice, account=link.retainage_account_code)
@@ -322,9 +342,10 @@ XERO_RESOURCE = {
 }
 
 
-def document_for(record, lines, *, link, web_url: str, items: dict | None = None) -> dict:
+def document_for(record, lines, *, link, web_url: str, items: dict | None = None, tax_types: dict | None = None) -> dict:
     """The Xero document a record becomes (for a change order: the lines it appends). `items`: Xero's
-    Items by code, to know which carry their own accounts (BOOK-2); None when not read."""
+    Items by code, to know which carry their own accounts (BOOK-2); None when not read. `tax_types`:
+    the link's tax code table, Procore tax code id → Xero TaxType (BOOK-3)."""
     model = record._meta.model_name
     if model == "costitem":
         return cost_item_to_option(record) if link.cost_code_export_mode == "tracking" else cost_item_to_item(record, link=link)
@@ -333,11 +354,12 @@ def document_for(record, lines, *, link, web_url: str, items: dict | None = None
     if model == "vendor":
         return vendor_to_contact(record)
     if model == "commitment":
-        return commitment_to_purchase_order(record, lines, link=link, items=items)
+        return commitment_to_purchase_order(record, lines, link=link, items=items, tax_types=tax_types)
     if model == "changeorder":
-        return {"PurchaseOrderNumber": record.commitment.number, "LineItems": change_order_lines(record, lines, link=link, items=items)}
+        return {"PurchaseOrderNumber": record.commitment.number,
+                "LineItems": change_order_lines(record, lines, link=link, items=items, tax_types=tax_types)}
     if model == "subcontractorinvoice":
-        return subcontractor_invoice_to_bill(record, lines, link=link, web_url=web_url, items=items)
+        return subcontractor_invoice_to_bill(record, lines, link=link, web_url=web_url, items=items, tax_types=tax_types)
     if model == "ownerinvoice":
         return owner_invoice_to_invoice(record, lines, link=link, items=items)
     raise ValueError(f"{model} is not exported to Xero")

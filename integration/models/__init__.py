@@ -33,6 +33,7 @@ from .procore import (
     SubcontractorInvoice,
     Vendor,
 )
+from .tax import TaxCode, TaxCodeMapping
 from .xero import ReconciliationDifference, ReconciliationRow, XeroDocument, XeroDocumentLine
 
 __all__ = [
@@ -71,6 +72,8 @@ __all__ = [
     "Project",
     "SubcontractorInvoice",
     "SyncRun",
+    "TaxCode",
+    "TaxCodeMapping",
     "UnsyncableTransaction",
     "Vendor",
     "WebhookEvent",

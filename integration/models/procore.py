@@ -207,6 +207,8 @@ class CommitmentLine(models.Model):
     unit_cost = models.DecimalField(max_digits=16, decimal_places=4, default=ZERO)
     amount = money()
     uom = models.CharField(max_length=20, blank=True)
+    # Procore's tax_code_id of the line (BOOK-3): its TaxType in Xero through the link's tax code table.
+    procore_tax_code_id = models.BigIntegerField(null=True, blank=True)
     xero_line_item_id = models.CharField(max_length=36, blank=True)
 
     class Meta:

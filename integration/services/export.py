@@ -42,7 +42,7 @@ from integration.models import (
     SyncRun,
     Vendor,
 )
-from integration.selectors import prefetch_lines, record_lines
+from integration.selectors import prefetch_lines, record_lines, tax_types_for
 from integration.services.connections import NotConnected, connection_mark_needs_reconnect, xero_client_for
 from integration.services.runs import RunTracker
 from integration.services.status import apply_transitions
@@ -138,6 +138,7 @@ class Exporter:
         self.web_url = settings.PROCORE_WEB_URL
         self._categories: list[dict] | None = None
         self._items: dict[str, dict] | None = None
+        self._tax_types: dict[int, str] | None = None
         self._timezone_read = False
         # Only what the duplicate guard compares is kept of each bill, not the decoded document (PERF-7).
         self._bills: dict[tuple, list[dict]] = {}
@@ -250,6 +251,11 @@ class Exporter:
         if zone != self.link.xero_timezone:
             self.link.xero_timezone = zone
             CompanyLink.objects.filter(pk=self.link.pk).update(xero_timezone=zone)
+
+    def tax_types(self) -> dict[int, str]:
+        if self._tax_types is None:
+            self._tax_types = tax_types_for(self.link)
+        return self._tax_types
 
     def items(self) -> dict[str, dict]:
         if self._items is None:
@@ -392,7 +398,8 @@ class Exporter:
             else:
                 creates.append(c)
         items = self.items() if creates else None
-        elements = [to_xero.commitment_to_purchase_order(c.record, record_lines(c.record), link=self.link, items=items) for c in creates]
+        elements = [to_xero.commitment_to_purchase_order(c.record, record_lines(c.record), link=self.link, items=items,
+                                                        tax_types=self.tax_types()) for c in creates]
         self._write("PurchaseOrders", creates, elements, method="PUT", on_ok=self._commitment_created)
 
     def _commitment_created(self, c: Claimed, xero_id: str, element: dict, document: dict) -> None:
@@ -439,7 +446,8 @@ class Exporter:
                 # Already appended (an interrupted attempt, or a replay): never append twice.
                 self._done(c, order["PurchaseOrderID"], message="Its lines are already on the purchase order.", created=False)
                 continue
-            new_lines = to_xero.change_order_lines(co, record_lines(co), link=self.link, items=self.items())
+            new_lines = to_xero.change_order_lines(co, record_lines(co), link=self.link, items=self.items(),
+                                                   tax_types=self.tax_types())
             if not new_lines:
                 self._fail(c, "The change order has no line with an amount to append.")
                 continue
@@ -452,7 +460,8 @@ class Exporter:
 
     # ------------------------------------------------------------------ invoices (INV-1, INV-4, INV-5)
     def export_subcontractor_invoices(self, batch: list[Claimed]) -> None:
-        self._export_invoices(batch, "ACCPAY", lambda r, lines: to_xero.subcontractor_invoice_to_bill(r, lines, link=self.link, web_url=self.web_url, items=self.items()),
+        self._export_invoices(batch, "ACCPAY", lambda r, lines: to_xero.subcontractor_invoice_to_bill(
+                                  r, lines, link=self.link, web_url=self.web_url, items=self.items(), tax_types=self.tax_types()),
                               contact=lambda r: r.vendor.xero_id)
 
     def export_owner_invoices(self, batch: list[Claimed]) -> None:

@@ -102,3 +102,20 @@ def retention_account_problems(link, codes: dict[str, str], client=None) -> dict
             problems[name] = (f"Account {code} ({account.get('Name')}) is {str(account.get('Class')).lower()}: "
                               f"it must be a {account_class.lower()} account, e.g. {example}.")
     return problems
+
+
+def tax_type_problem(link, tax_type: str, client=None) -> str:
+    """BOOK-3: why `tax_type` cannot be a line's TaxType in the link's organisation ("" when it can):
+    it must be an active tax rate of Xero's ``GET /TaxRates``, as Xero refuses a line with any other."""
+    from integration.services.connections import NotConnected
+
+    try:
+        client = client or xero_client_for(link)
+    except NotConnected as exc:
+        return f"Xero is not connected ({exc}): the TaxType cannot be checked against its tax rates."
+    rates = {str(r.get("TaxType") or ""): r for r in client.list_tax_rates()}
+    rate = rates.get(tax_type)
+    if rate is None or rate.get("Status", "ACTIVE") != "ACTIVE":
+        known = ", ".join(f"{t} ({r.get('Name')})" for t, r in sorted(rates.items()) if r.get("Status", "ACTIVE") == "ACTIVE")
+        return f"Xero's tax rates have no active TaxType {tax_type}; the organisation's are: {known or 'none'}."
+    return ""

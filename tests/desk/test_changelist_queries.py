@@ -94,6 +94,13 @@ class Rows:
         return m.AccountMapping.objects.bulk_create([m.AccountMapping(link=self.link, account_code=f"{i}", cost_item=ci)
                                                      for i, ci in zip(self._seq(count), self.cost_items(count), strict=True)])
 
+    def tax_codes(self, count):
+        return m.TaxCode.objects.bulk_create([m.TaxCode(link=self.link, procore_id=i, code=f"T{i}") for i in self._seq(count)])
+
+    def tax_code_mappings(self, count):
+        return m.TaxCodeMapping.objects.bulk_create([m.TaxCodeMapping(link=self.link, tax_code=tc, xero_tax_type="INPUT2")
+                                                     for tc in self.tax_codes(count)])
+
     def payments(self, count):
         invoices = self.subcontractor_invoices(count)
         return m.Payment.objects.bulk_create([
@@ -134,6 +141,7 @@ BUILDERS = {
     "costcode": "cost_codes", "costtype": "cost_types", "primecontract": "prime_contracts", "payment": "payments",
     "directcost": "direct_costs", "jobcostsummary": "job_cost_summaries", "auditevent": "audit_events",
     "syncrun": "sync_runs", "unsyncabletransaction": "unsyncable_transactions", "webhookevent": "webhook_events",
+    "taxcode": "tax_codes", "taxcodemapping": "tax_code_mappings",
 }
 
 

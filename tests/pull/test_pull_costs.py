@@ -60,3 +60,25 @@ def test_without_webhooks_the_hourly_pull_reads_each_projects_lists(link, compan
     scheduled(link)
     assert sandboxes.procore.calls[before:]
     assert SubcontractorInvoice.objects.get(procore_id=company.invoice["id"]).invoice_number == "KC-0001-R"
+
+
+def test_tax_codes_and_each_commitment_lines_tax_code_are_read(link, company, sandboxes):
+    """BOOK-3: the pull reads Procore's tax codes (GET /rest/v1.0/tax_codes) and each commitment line's
+    tax_code_id; a tax code Procore no longer lists is kept, archived."""
+    from integration.models import CommitmentLine, TaxCode
+    from integration.services.pull import pull_link
+
+    procore = sandboxes.procore
+    gst = procore.create_record("tax_code", {"code": "GST", "description": "GST 15%", "rate1": 15.0})
+    old = procore.create_record("tax_code", {"code": "OLD", "description": "Retired"})
+    contract = procore.get_record("work_order_contract", company.contract["id"])
+    procore.update_record("work_order_contract", contract["id"],
+                          {"line_items": [{"id": company.line_id, "tax_code_id": gst["id"]}]}, force=True)
+    pull_link(link_id=link.pk)
+    codes = {c.code: c for c in TaxCode.objects.filter(link=link)}
+    assert codes["GST"].procore_id == gst["id"] and codes["GST"].rate == 15 and not codes["OLD"].archived
+    assert CommitmentLine.objects.get(procore_id=company.line_id).procore_tax_code_id == gst["id"]
+
+    procore.delete_record("tax_code", old["id"])
+    pull_link(link_id=link.pk, full=True)
+    assert TaxCode.objects.get(link=link, code="OLD").archived

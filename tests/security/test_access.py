@@ -55,6 +55,8 @@ def everything(db):
     f.OwnerInvoiceFactory(link=link, project=project)
     conn = m.Connection.objects.create(link=link, provider=m.Connection.Provider.XERO, access_token="a", refresh_token="r")
     m.AccountMapping.objects.create(link=link, account_code="400", cost_item=item)
+    tax_code = m.TaxCode.objects.create(link=link, procore_id=77, code="GST")
+    m.TaxCodeMapping.objects.create(link=link, tax_code=tax_code, xero_tax_type="INPUT2")
     m.Payment.objects.create(link=link, xero_payment_id="p-1", commitment=commitment, subcontractor_invoice=invoice,
                              amount=Decimal("10.00"), date=datetime.date(2026, 5, 1))
     dc = m.DirectCost.objects.create(link=link, project=project, xero_document_id="d-1", xero_document_type="ACCPAY",

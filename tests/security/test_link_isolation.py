@@ -230,3 +230,16 @@ def test_every_admin_form_relating_a_links_records_checks_the_link():
         if editable and not issubclass(model_admin.form, LinkScopedForm):
             unchecked.append((model.__name__, sorted(editable)))
     assert unchecked == []
+
+
+def test_a_tax_code_mapping_to_another_links_tax_code_is_refused(two_links, admin_client):
+    """SEC-3, BOOK-3: a tax code mapping of link 2 naming link 1's Procore tax code is refused, through
+    the admin (the tax code and both links named, nothing saved) and by code alike."""
+    one, two = two_links[1], two_links[2]
+    foreign = m.TaxCode.objects.create(link=one["link"], procore_id=901, code="GST")
+    page = _errors(admin_client.post(reverse("admin:integration_taxcodemapping_add"),
+                                     {"link": two["link"].pk, "tax_code": foreign.pk, "xero_tax_type": "INPUT2"}))
+    assert "belongs to link &#x27;Harbour Builders&#x27;" in page and "not to &#x27;Quay Construction&#x27;" in page
+    with pytest.raises(ValidationError, match="belongs to link 'Harbour Builders'"):
+        m.TaxCodeMapping.objects.create(link=two["link"], tax_code=foreign, xero_tax_type="INPUT2")
+    assert not m.TaxCodeMapping.objects.exists()

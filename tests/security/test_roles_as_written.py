@@ -27,6 +27,7 @@ NEEDS: list[tuple[str, str | None]] = [
     (r"^desk:reconcile_now$", "check against Xero"),
     (r"^admin:integration_(costcode|costtype)_(import_csv|export_csv|add)$", "cost codes and cost types"),
     (r"^admin:integration_accountmapping_(add|delete)$", "account mappings"),
+    (r"^admin:integration_taxcodemapping_(add|delete)$", "tax code mappings"),
     (r"^admin:integration_companylink_add$", "configure links"),
     (r"^admin:integration_companylink_delete$", None),  # it deletes every record of the link
     (r"^admin:integration_companylink_(contacts|refresh_companies)$", "link companies"),

@@ -38,6 +38,7 @@ from integration.services.pull.owner_invoices import (
 )
 from integration.services.pull.project_lists import projects_to_read
 from integration.services.pull.queueing import queue_qualifying
+from integration.services.pull.tax_codes import pull_tax_codes
 from integration.services.pull.upsert import has_field, mark_removed
 from integration.services.runs import RunTracker, StopRun
 from procore_client.enums import COMMITMENT_KINDS
@@ -82,6 +83,7 @@ def _read_everything(pull: PullRun, resources: tuple[str, ...]) -> None:
     tracker.progress(0, 2 + len(projects_to_read(pull)))
     if "cost_codes" in resources:
         pull_cost_codes(pull)
+        pull_tax_codes(pull)
     if "vendors" in resources:
         pull_vendors(pull)
     if "projects" in resources:

@@ -1,0 +1,75 @@
+"""Procore tax codes map to Xero TaxTypes through the link's table (BOOK-3): a mapped line is booked
+in Xero with its TaxType and the tax Xero computes for it; an unmapped one takes its account's default
+tax. The table only takes TaxTypes the organisation has in Xero, and only the link's own tax codes."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from integration.models import ErpStatus, SyncRun, TaxCode, TaxCodeMapping
+from integration.roles import ERP_ADMIN
+from integration.services.connections import xero_client_for
+from integration.services.export import export_link
+from tests.factories import CommitmentLineFactory, InvoiceLineFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+ADD = "admin:integration_taxcodemapping_add"
+
+
+@pytest.fixture
+def erp_admin_client(db):
+    client = Client()
+    client.force_login(UserFactory(username="erpadmin", role=ERP_ADMIN))
+    return client
+
+
+def _codes(link):
+    zero = TaxCode.objects.create(link=link, procore_id=901, code="EXEMPT", description="GST exempt", rate=Decimal("0"))
+    gst = TaxCode.objects.create(link=link, procore_id=902, code="GST", description="GST 15%", rate=Decimal("15"))
+    return zero, gst
+
+
+def test_the_table_takes_only_a_taxtype_of_xeros_tax_rates(world, erp_admin_client):
+    """BOOK-3: saving a mapping checks its TaxType against Xero's GET /TaxRates: OUTPUT9 (no such NZ
+    TaxType) is refused naming the organisation's TaxTypes and nothing is saved; "none" is saved as NONE."""
+    zero, _ = _codes(world.link)
+    page = erp_admin_client.post(reverse(ADD), {"link": world.link.pk, "tax_code": zero.pk, "xero_tax_type": "OUTPUT9"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "no active TaxType OUTPUT9" in html and "INPUT2 (15% GST on Expenses)" in html
+    assert not TaxCodeMapping.objects.exists()
+    answer = erp_admin_client.post(reverse(ADD), {"link": world.link.pk, "tax_code": zero.pk, "xero_tax_type": "none"})
+    assert answer.status_code == 302
+    assert TaxCodeMapping.objects.get().xero_tax_type == "NONE"
+
+
+def test_a_mapped_tax_code_is_booked_with_its_taxtype_and_an_unmapped_one_takes_the_accounts(world):
+    """BOOK-3: a bill's line on a commitment line of Procore tax code EXEMPT (mapped to NONE) is booked
+    in Xero with TaxType NONE and no tax; its line of tax code GST (not mapped) takes account 310's
+    default INPUT2 and Xero's 15%; the purchase order's lines alike. The bill's tax is Xero's sum."""
+    zero, _ = _codes(world.link)
+    TaxCodeMapping.objects.create(link=world.link, tax_code=zero, xero_tax_type="NONE")
+    commitment = world.commitment(erp_status=ErpStatus.EXPORTING, xero_id="")
+    commitment.lines.all().delete()
+    exempt = CommitmentLineFactory(commitment=commitment, cost_item=world.items[0], amount=Decimal("6000.00"),
+                                   unit_cost=Decimal("6000"), procore_tax_code_id=901, position=1)
+    taxed = CommitmentLineFactory(commitment=commitment, cost_item=world.items[1], amount=Decimal("4000.00"),
+                                  unit_cost=Decimal("4000"), procore_tax_code_id=902, position=2)
+    invoice = world.invoice(commitment, amount="0.00")
+    invoice.lines.all().delete()
+    InvoiceLineFactory(invoice=invoice, cost_item=world.items[0], commitment_line=exempt, amount=Decimal("1000.00"))
+    InvoiceLineFactory(invoice=invoice, cost_item=world.items[1], commitment_line=taxed, amount=Decimal("500.00"))
+
+    run = export_link(link_id=world.link.pk)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    invoice.refresh_from_db()
+    commitment.refresh_from_db()
+    client = xero_client_for(world.link)
+    bill = client.get_invoice(invoice.xero_id)
+    booked = [(line["ItemCode"], line["TaxType"], line["TaxAmount"]) for line in bill["LineItems"]]
+    assert booked == [(world.items[0].item_code, "NONE", Decimal("0.00")), (world.items[1].item_code, "INPUT2", Decimal("75.00"))]
+    assert (bill["SubTotal"], bill["TotalTax"], bill["Total"]) == (Decimal("1500.00"), Decimal("75.00"), Decimal("1575.00"))
+    order = client.get_purchase_order(commitment.xero_id)
+    assert [line["TaxType"] for line in order["LineItems"]] == ["NONE", "INPUT2"]
