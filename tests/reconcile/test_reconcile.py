@@ -90,3 +90,26 @@ def test_check_one_record_reads_only_its_document(exported, accountant, sandboxe
     r2.refresh_from_db()
     assert r1.erp_status == ErpStatus.OUT_OF_SYNC and r2.erp_status == ErpStatus.SYNCED
     assert run.counts["out_of_sync"] == 1
+
+
+def test_archived_contact_and_deleted_item_are_caught_without_full(exported, accountant, sandboxes):
+    """DRIFT-1: after a first reconcile, a contact archived in Xero (the incremental Contacts read asks
+    includeArchived, spec GET /Contacts) and an Item deleted there (the Items list is read whole, so its
+    absence shows) move their records out of sync on the next ordinary reconcile, without --full."""
+    world, r1, _ = exported
+    reconcile_link(link_id=world.link.pk)
+    vendor, item = r1.vendor, world.items[0]
+    vendor.refresh_from_db()
+    item.refresh_from_db()
+    assert vendor.erp_status == ErpStatus.SYNCED and item.erp_status == ErpStatus.SYNCED and item.xero_id
+    sandboxes.clock.advance(3600)
+    [result] = accountant.client.update_contacts([{"ContactID": vendor.xero_id, "ContactStatus": "ARCHIVED"}],
+                                                 idempotency_key="archive-1")
+    assert result.ok, result.errors
+    accountant.client.delete_item(item.xero_id)
+    run = reconcile_link(link_id=world.link.pk)
+    assert run.parameters == {"full": False}
+    vendor.refresh_from_db()
+    item.refresh_from_db()
+    assert vendor.erp_status == ErpStatus.OUT_OF_SYNC and "archived" in vendor.erp_message
+    assert item.erp_status == ErpStatus.OUT_OF_SYNC and "deleted" in item.erp_message
