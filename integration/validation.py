@@ -203,6 +203,7 @@ def validate_commitment(commitment, lines=(), ctx: Context | None = None) -> lis
         out.append(Failure("status", "CMT-2", f"The status is '{commitment.status}'; it must be Approved."))
     out += _project_linked(commitment.project, "CMT-2")
     out += _commitment_rules(commitment, lines, "CMT-2")
+    out += currency_failures(commitment)
     return out
 
 
@@ -279,6 +280,24 @@ def _retention_account(invoice, setting: str, what: str) -> list[Failure]:
     return []
 
 
+def currency_failures(record) -> list[Failure]:
+    """BOOK-7: a document in a currency the Xero organisation has not enabled is refused before the
+    export. The organisation's currencies are those last read from Xero (GET /Currencies, at each
+    export run, which checks each document again before sending it); none read yet, the export run's
+    check decides."""
+    from integration.mapping.to_xero import document_currency
+
+    link = getattr(record, "link", None)
+    code = document_currency(record)
+    enabled = [str(c).upper() for c in (getattr(link, "xero_currencies", None) or [])]
+    if not code or not enabled or code in enabled:
+        return []
+    return [Failure("currency", "BOOK-7",
+                    f"The document is in {code}, a currency the Xero organisation has not enabled (it has "
+                    f"{', '.join(enabled)}): add {code} in Xero (Settings, Currencies) before it is exported; "
+                    "an amount in another currency is never booked at face value in the base currency.")]
+
+
 def validate_subcontractor_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:
     """INV-2, INV-3, BOOK-2."""
     return _vendor_linked(invoice.vendor, "INV-2") + _invoice_rules(
@@ -286,7 +305,7 @@ def validate_subcontractor_invoice(invoice, lines=(), ctx: Context | None = None
         required_dates=(("billing_date", "billing date"), ("period_start", "period start"),
                         ("period_end", "period end"), ("payment_date", "payment date")),
         credit_hint="Xero bills cannot be negative: enter a supplier credit note in Xero instead.",
-    ) + _retention_account(invoice, "retainage_account_code", "Retentions Payable (liability)")
+    ) + _retention_account(invoice, "retainage_account_code", "Retentions Payable (liability)") + currency_failures(invoice)
 
 
 def validate_owner_invoice(invoice, lines=(), ctx: Context | None = None) -> list[Failure]:
@@ -295,7 +314,7 @@ def validate_owner_invoice(invoice, lines=(), ctx: Context | None = None) -> lis
     return _vendor_linked(owner, "INV-5", "owner") + _invoice_rules(
         invoice, lines, "INV-5", required_dates=(("billing_date", "billing date"),),
         credit_hint="enter a credit note in Xero instead.",
-    ) + _retention_account(invoice, "retainage_receivable_account_code", "Retentions Receivable (asset)")
+    ) + _retention_account(invoice, "retainage_receivable_account_code", "Retentions Receivable (asset)") + currency_failures(invoice)
 
 
 VALIDATORS = {

@@ -41,6 +41,10 @@ class AccountingResources:
     def get_organisation(self) -> dict:
         return self._one("Organisations", "Organisation")
 
+    def list_currencies(self) -> list[dict]:
+        """GET /Currencies (getCurrencies): the currencies the organisation has enabled."""
+        return self._list("Currencies")
+
     def list_accounts(self, *, where: str | None = None) -> list[dict]:
         return self._list("Accounts", params={"where": where})
 

@@ -37,6 +37,7 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
         ("number", "Number present, at most 255 characters", "CMT-2"),
         ("title", "Title at most 255 characters", "CMT-2"),
         ("lines", "Schedule-of-values lines with cost codes, all in Xero", "CMT-2"),
+        ("currency", "Currency enabled in the Xero organisation", "BOOK-7"),
     ],
     "changeorder": [
         ("commitment_sync", "Commitment sync is on for the link", "CCO-2"),
@@ -58,6 +59,7 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
         ("project", "Project in Xero", "INV-2"),
         ("lines", "Schedule-of-values lines with cost codes, all in Xero", "INV-2"),
         ("total", "Total not negative", "INV-3"),
+        ("currency", "Currency enabled in the Xero organisation", "BOOK-7"),
     ],
     "ownerinvoice": [
         ("owner", "Owner linked to a Xero contact", "INV-5"),
@@ -67,6 +69,7 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
         ("project", "Project in Xero", "INV-5"),
         ("lines", "Lines with cost codes, all in Xero", "INV-5"),
         ("total", "Total not negative", "INV-3"),
+        ("currency", "Currency enabled in the Xero organisation", "BOOK-7"),
     ],
 }
 
@@ -82,7 +85,7 @@ DOCUMENT_NAMES = {
 HEADER_FIELDS = (
     ("Type", "Type"), ("Date", "Date"), ("DueDate", "Due date"), ("InvoiceNumber", "Invoice number"),
     ("PurchaseOrderNumber", "Order number"), ("Reference", "Reference"), ("DeliveryDate", "Delivery date"),
-    ("DeliveryInstructions", "Delivery instructions"), ("Status", "Status"), ("LineAmountTypes", "Amounts are"),
+    ("DeliveryInstructions", "Delivery instructions"), ("Status", "Status"), ("CurrencyCode", "Currency"), ("LineAmountTypes", "Amounts are"),
     ("Url", "Link back to Procore"), ("Code", "Item code"), ("Name", "Name"), ("ContactNumber", "Contact number"),
     ("EmailAddress", "Email"), ("TaxNumber", "Tax number"),
 )

@@ -109,6 +109,21 @@ def timestamp(value: Any, name: str) -> datetime | None:
     return _parsed(parse_datetime, value, name)
 
 
+def currency(data: dict) -> str:
+    """BOOK-7: a commitment's, requisition's or payment application's currency, Procore's
+    ``currency_configuration.currency_iso_code`` (OAS RestV11RequisitionsGet, RestV10PrimeContracts...
+    PaymentApplicationsGet, RestV10WorkOrderContractsIdGet); "" when Procore sends none."""
+    config = data.get("currency_configuration")
+    if config in (None, ""):
+        return ""
+    if not isinstance(config, dict):
+        raise BadRecord("currency_configuration is not an object")
+    code = text(config.get("currency_iso_code")).upper()
+    if code and not (len(code) == 3 and code.isalpha()):
+        raise BadRecord(f"currency_configuration.currency_iso_code {code[:10]!r} is not an ISO 4217 code")
+    return code
+
+
 def reference(value: Any, name: str = "id") -> int | None:
     """A Procore id, given as the id or as the nested object that carries it."""
     if value in (None, ""):
@@ -293,6 +308,7 @@ def commitment(kind: str, data: dict, lines: list[dict]) -> dict[str, Any]:
         "delivery_date": calendar_date(data.get("delivery_date"), "delivery_date"),
         "procore_created_at": timestamp(data.get("created_at"), "created_at"),
         "retainage_percent": money(data.get("retainage_percent"), "retainage_percent"),
+        "currency": currency(data),
         "grand_total": _total_or_lines(data.get("grand_total"), lines),
         "procore_updated_at": timestamp(data.get("updated_at"), "updated_at"),
     }
@@ -395,6 +411,7 @@ def requisition(data: dict, lines: list[dict]) -> dict[str, Any]:
         # v1.1 requisitions have billing_date and payment_date, no due date (OAS RestV11RequisitionsGet);
         # seed 003 maps "Payment Date → Due Date" (BOOK-1).
         "payment_date": calendar_date(data.get("payment_date"), "payment_date"),
+        "currency": currency(data),
         "retainage_this_period": retained,
         "retainage_released": released,
         "total": sum((line["amount"] for line in lines), ZERO) - retained + released,
@@ -470,6 +487,7 @@ def payment_application(data: dict, lines: list[dict] | None) -> dict[str, Any]:
         "period_start": calendar_date(data.get("period_start"), "period_start"),
         "period_end": calendar_date(data.get("period_end"), "period_end"),
         "due_date": calendar_date(period.get("due_date") or data.get("due_date"), "due_date"),
+        "currency": currency(data),
         "retainage_this_period": retainage,
         "retainage_released": released,
         "total": total,

@@ -23,6 +23,17 @@ RETAINAGE_DESCRIPTION = "Retainage this period"
 RELEASE_DESCRIPTION = "Retainage released"
 
 
+def document_currency(record) -> str:
+    """BOOK-7: the currency a record's Xero document is in: Procore's currency_configuration of the
+    record (a commitment, requisition or payment application), a requisition's commitment's when Procore
+    sent none on the requisition; "" (Xero's base currency) when Procore sent none at all."""
+    own = getattr(record, "currency", "") or ""
+    if own:
+        return own
+    commitment = getattr(record, "commitment", None) if record._meta.model_name == "subcontractorinvoice" else None
+    return (getattr(commitment, "currency", "") or "") if commitment is not None else ""
+
+
 def line_amount_types(link) -> str:
     """BOOK-3: the link's `amounts_tax` as Xero's LineAmountTypes (Exclusive when unset)."""
     return LINE_AMOUNT_TYPES.get(getattr(link, "amounts_tax", "") or "exclusive", "Exclusive")
@@ -148,6 +159,8 @@ def commitment_to_purchase_order(commitment, lines, *, link, items=None, tax_typ
         "Status": link.xero_document_status,
         "LineItems": [_commitment_line(link, commitment.project, commitment, line, items=items, tax_types=tax_types) for line in lines if line.amount or line.quantity],
     }
+    if commitment.currency:
+        po["CurrencyCode"] = commitment.currency  # BOOK-7: Procore's currency_configuration
     if commitment.ship_via:
         po["DeliveryInstructions"] = commitment.ship_via[:500]
     if commitment.delivery_date:
@@ -230,6 +243,9 @@ def subcontractor_invoice_to_bill(invoice, lines, *, link, web_url: str, items=N
         "LineItems": [],
     }
     bill = {k: v for k, v in bill.items() if v is not None}
+    currency = document_currency(invoice)
+    if currency:
+        bill["CurrencyCode"] = currency
     url = procore_invoice_url(web_url, invoice)
     if url:
         bill["Url"] = url
@@ -313,6 +329,8 @@ def owner_invoice_to_invoice(invoice, lines, *, link, items=None) -> dict:
     }
     if invoice.due_date:
         sale["DueDate"] = xero_date(invoice.due_date)
+    if invoice.currency:
+        sale["CurrencyCode"] = invoice.currency  # BOOK-7
     for line in lines:
         amount = money(line.amount)
         if not amount:

@@ -75,6 +75,11 @@ class CompanyLink(models.Model):
     )
     # Organisation.Timezone as Xero names it (e.g. NEWZEALANDSTANDARDTIME), read by the export (BOOK-1).
     xero_timezone = models.CharField(max_length=60, blank=True, help_text="The Xero organisation's time zone, as Xero reports it.")
+    xero_base_currency = models.CharField(max_length=3, blank=True,
+                                          help_text="The Xero organisation's base currency, as Xero reports it.")
+    xero_currencies = models.JSONField(
+        default=list, blank=True,
+        help_text="The currencies the Xero organisation has enabled (GET /Currencies), read at each export run.")
     commitment_sync = models.BooleanField(default=True, help_text="Export commitments as Xero purchase orders.")
     direct_export = models.BooleanField(default=False, help_text="Records skip approval and export at once.")
     payment_sync_frequency = models.CharField(

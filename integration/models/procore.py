@@ -182,6 +182,9 @@ class Commitment(ErpRecord):
     delivery_date = models.DateField(null=True, blank=True)
     procore_created_at = models.DateTimeField(null=True, blank=True)
     retainage_percent = models.DecimalField(max_digits=7, decimal_places=4, default=ZERO)
+    currency = models.CharField(
+        max_length=3, blank=True,
+        help_text="Procore's currency_configuration.currency_iso_code: the document's CurrencyCode in Xero.")
     grand_total = money()
 
     erp_type_label = "commitment"
@@ -277,6 +280,9 @@ class SubcontractorInvoice(ErpRecord):
     period_end = models.DateField(null=True, blank=True)
     # Procore's payment date (v1.1 requisition ``payment_date``): the bill's due date (seed 003, INV-2).
     payment_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(
+        max_length=3, blank=True,
+        help_text="Procore's currency_configuration.currency_iso_code: the document's CurrencyCode in Xero.")
     retainage_this_period = money()
     retainage_released = money(help_text="Retainage withheld on earlier invoices and released by this one.")
     total = money(help_text="The lines this period less retainage withheld plus retainage released: what the bill will total.")
@@ -357,6 +363,9 @@ class OwnerInvoice(ErpRecord):
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(
+        max_length=3, blank=True,
+        help_text="Procore's currency_configuration.currency_iso_code: the document's CurrencyCode in Xero.")
     retainage_this_period = money()
     retainage_released = money(help_text="Retainage withheld on earlier claims and released by this one.")
     total = money()

@@ -140,6 +140,7 @@ class Exporter:
         self._items: dict[str, dict] | None = None
         self._tax_types: dict[int, str] | None = None
         self._timezone_read = False
+        self._currencies_read = False
         # Only what the duplicate guard compares is kept of each bill, not the decoded document (PERF-7).
         self._bills: dict[tuple, list[dict]] = {}
         self._bill_contacts_read: set[str] = set()
@@ -256,6 +257,25 @@ class Exporter:
         if self._tax_types is None:
             self._tax_types = tax_types_for(self.link)
         return self._tax_types
+
+    def in_enabled_currency(self, batch: list[Claimed]) -> list[Claimed]:
+        """BOOK-7: the records whose document is in a currency the organisation has enabled (read once
+        per run); the others fail before anything is sent, with the reason."""
+        from integration.services.currencies import organisation_currencies_refresh
+        from integration.validation import currency_failures
+
+        if not self._currencies_read:
+            organisation_currencies_refresh(self.link, self.client)
+            self._currencies_read = True
+        kept = []
+        for c in batch:
+            c.record.link = self.link
+            failures = currency_failures(c.record)
+            if failures:
+                self._fail(c, failures[0].message)
+            else:
+                kept.append(c)
+        return kept
 
     def items(self) -> dict[str, dict]:
         if self._items is None:
@@ -387,6 +407,7 @@ class Exporter:
     # ------------------------------------------------------------------ commitments (CMT-1)
     def export_commitments(self, batch: list[Claimed]) -> None:
         self.organisation_timezone()
+        batch = self.in_enabled_currency(batch)
         creates = []
         for c in batch:
             if c.record.xero_id:
@@ -469,6 +490,7 @@ class Exporter:
                               contact=lambda r: r.prime_contract.owner.xero_id)
 
     def _export_invoices(self, batch: list[Claimed], invoice_type: str, build, *, contact) -> None:
+        batch = self.in_enabled_currency(batch)
         documents = {c.record.pk: build(c.record, record_lines(c.record)) for c in batch}
         if any(any(line.get("ItemCode") == self.link.retainage_item_code for line in doc["LineItems"]) for doc in documents.values()):
             self.ensure_retainage_item()

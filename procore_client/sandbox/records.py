@@ -45,6 +45,12 @@ class Kind:
     has_origin_id: bool = True
 
 
+#: The sandbox company's (and its projects') currency: the builder of the demo's New Zealand Xero
+#: organisation (issue 12: one consistent profile). A contract created with another currency_iso_code
+#: (RestV10WorkOrderContractsPost, "multicurrency") keeps its own.
+COMPANY_CURRENCY = "NZD"
+
+
 def _kind(name, scope, fields, **kwargs) -> Kind:
     return Kind(name, scope, frozenset(fields.split()), **kwargs)
 
@@ -129,7 +135,8 @@ KINDS: dict[str, Kind] = {
               defaults={"status": "draft"}, locked_by_origin_id=True, resource_name="Direct Costs"),
         _kind("prime_contract", "project",
               "title number status vendor_id contractor_id architect_id retainage_percent accounting_method "
-              "description contract_date executed private origin_id origin_data origin_code",
+              "description contract_date executed private origin_id origin_data origin_code currency_iso_code "
+              "currency_exchange_rate",
               required=("title",), enums={"status": PRIME_STATUSES, "accounting_method": ACCOUNTING_METHODS},
               defaults={"status": "Draft", "accounting_method": "amount"}, money=("retainage_percent",),
               resource_name="Prime Contracts"),

@@ -12,6 +12,7 @@ from procore_client.enums import COMMITMENT_KINDS
 from .progress import requisition_progress
 from .records import (
     COMMITMENT_TYPES,
+    COMPANY_CURRENCY,
     dec,
     money,
 )
@@ -119,7 +120,22 @@ class StoreRendering:
                             "description": (cost_code or {}).get("name")}
         return item
 
+    @staticmethod
+    def currency_configuration(contract: dict[str, Any], *, rate_as_text: bool = False) -> dict[str, Any]:
+        """BOOK-7: a contract's currency_configuration, and its invoices' (a requisition or payment
+        application is in its contract's currency): currency_iso_code, currency_exchange_rate (to the
+        project's currency) and base_currency_iso_code (the project's), as RestV11RequisitionsGet and
+        RestV10PrimeContractsPrimeContractIdPaymentApplicationsGet describe it (the payment
+        application's rate is a string there, the requisition's a number)."""
+        code = contract.get("currency_iso_code") or COMPANY_CURRENCY
+        rate = contract.get("currency_exchange_rate") or 1
+        return {"currency_iso_code": code, "base_currency_iso_code": COMPANY_CURRENCY,
+                "currency_exchange_rate": str(rate) if rate_as_text else float(rate)}
+
     def _commitment_common(self, out: dict[str, Any], kind_name: str) -> None:
+        out["currency_configuration"] = self.currency_configuration(out)
+        out.pop("currency_iso_code", None)
+        out.pop("currency_exchange_rate", None)
         vendor = self.get("vendor", out.get("vendor_id")) if out.get("vendor_id") else None
         out["vendor"] = {"id": vendor["id"], "company": vendor["name"], "origin_id": vendor.get("origin_id"),
                          "origin_data": vendor.get("origin_data")} if vendor else None
@@ -176,6 +192,7 @@ class StoreRendering:
         commitment = found[1] if found else {}
         vendor = self.get("vendor", commitment.get("vendor_id")) if commitment.get("vendor_id") else None
         out["commitment_type"] = COMMITMENT_TYPES[found[0]] if found else None
+        out["currency_configuration"] = self.currency_configuration(commitment)
         out["contract_name"] = commitment.get("title")
         out["vendor_id"] = vendor["id"] if vendor else None
         out["vendor_name"] = vendor["name"] if vendor else None
@@ -237,9 +254,12 @@ class StoreRendering:
         # fields are not described by the extract; the sandbox sends id and company as commitments do).
         vendor = self.get("vendor", out.get("vendor_id")) if out.get("vendor_id") else None
         out["vendor"] = {"id": vendor["id"], "company": vendor["name"]} if vendor else None
+        out.pop("currency_iso_code", None)
+        out.pop("currency_exchange_rate", None)
 
     def _render_payment_application(self, out: dict[str, Any], view: str) -> None:
         prime = self.get("prime_contract", out["prime_contract_id"]) or {}
+        out["currency_configuration"] = self.currency_configuration(prime, rate_as_text=True)
         out["contract"] = {"id": out["prime_contract_id"], "type": "PrimeContract", "title": prime.get("title")}
         lines = out.pop("line_items", None) or []
         if not lines:

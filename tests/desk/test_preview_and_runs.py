@@ -35,7 +35,7 @@ def test_preview_shows_the_bill_it_will_become(client, approver):
     assert "The account&#x27;s default tax rate" in html and "The Item&#x27;s account in Xero" in html and ">815<" in html
     assert 'class="retainage-line"' in html and "-150.00" in html
     assert ">1350.00<" in html  # 1000 + 500 - 150
-    assert html.count('class="check-passed"') == 10 and 'class="check-failed"' not in html
+    assert html.count('class="check-passed"') == 11 and 'class="check-failed"' not in html
 
 
 def test_preview_lists_the_failed_checks_and_why_no_document(client, approver):

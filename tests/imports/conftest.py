@@ -68,19 +68,21 @@ class World:
         [contact] = self.xero.create_contacts([{"Name": name, "ContactNumber": str(v["id"])}], idempotency_key=key("c"))
         return VendorFactory(link=self.link, procore_id=v["id"], name=name, xero_id=contact.id)
 
-    def exported_bill(self, *, amount: str = "1000.00", project: str = "HV-101", number: str = "INV-7"):
+    def exported_bill(self, *, amount: str = "1000.00", project: str = "HV-101", number: str = "INV-7",
+                      currency: str = ""):
         """A subcontractor invoice exported from Procore: requisition in Procore, bill in Xero, rows here."""
         project_row = self.projects[project]
         c = self.procore.create_record("work_order_contract", {"project_id": project_row.procore_id, "title": "Slab",
                                                                "number": "SC-001", "status": "Approved",
-                                                               "vendor_id": self.vendor.procore_id})
+                                                               "vendor_id": self.vendor.procore_id,
+                                                               **({"currency_iso_code": currency} if currency else {})})
         commitment = CommitmentFactory(link=self.link, project=project_row, vendor=self.vendor, procore_id=c["id"],
-                                       lines=0)
+                                       lines=0, currency=currency)
         r = self.procore.create_record("requisition", {"project_id": project_row.procore_id,
                                                        "commitment_id": c["id"], "invoice_number": number,
                                                        "status": "approved"})
-        bill = self.bill([("03-300", project, amount)], reference=number)
-        invoice = SubcontractorInvoiceFactory(link=self.link, commitment=commitment, project=project_row,
+        bill = self.bill([("03-300", project, amount)], reference=number, currency=currency)
+        invoice = SubcontractorInvoiceFactory(link=self.link, commitment=commitment, project=project_row, currency=currency,
                                               vendor=self.vendor, procore_id=r["id"], invoice_number=number,
                                               total=Decimal(amount), xero_id=bill["InvoiceID"],
                                               erp_status=ErpStatus.SYNCED, lines=0)
@@ -98,10 +100,12 @@ class World:
             out.append(line)
         return out
 
-    def bill(self, lines, *, reference: str = "B-100", contact=None, status: str = "AUTHORISED", day=date(2026, 5, 1)):
+    def bill(self, lines, *, reference: str = "B-100", contact=None, status: str = "AUTHORISED", day=date(2026, 5, 1),
+             currency: str = ""):
         [result] = self.xero.create_invoices([{
             "Type": "ACCPAY", "Contact": {"ContactID": (contact or self.vendor).xero_id}, "Date": day.isoformat(),
             "DueDate": "2026-06-01", "InvoiceNumber": reference, "Status": status, "LineAmountTypes": "NoTax",
+            **({"CurrencyCode": currency} if currency else {}),
             "LineItems": self._lines(lines)}], idempotency_key=key("bill"))
         assert result.ok, result.errors
         return result.document

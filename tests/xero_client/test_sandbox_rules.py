@@ -457,3 +457,32 @@ def test_unit_prices_read_back_to_two_places_unless_unitdp_4(xero_client, contac
     four = raw("GET", f"Invoices/{bill_id}", params={"unitdp": "4"})
     assert four.body["Invoices"][0]["LineItems"][0]["UnitAmount"] == Decimal("10.1234")
     assert four.body["Invoices"][0]["Total"] == plain.body["Invoices"][0]["Total"]
+
+
+def test_a_line_on_an_item_takes_its_account_and_a_line_with_neither_is_refused(xero_client, contact_id):
+    """BOOK-2, issue 12 point 10: a line with an ItemCode and no AccountCode posts to the Item's purchase
+    account on a bill and a purchase order, its sales account on a sales invoice; an AUTHORISED line with
+    neither is refused ("Account code must be specified"), a DRAFT one is kept without an account."""
+    xero_client.create_items([{"Code": "03-300.L", "Name": "Concrete - Labor",
+                               "PurchaseDetails": {"AccountCode": "320"}, "SalesDetails": {"AccountCode": "260"}}],
+                             idempotency_key=key())
+    on_item = {"Description": "Slab", "Quantity": Decimal("1"), "UnitAmount": Decimal("100.00"), "ItemCode": "03-300.L"}
+    neither = {"Description": "Slab", "Quantity": Decimal("1"), "UnitAmount": Decimal("100.00")}
+
+    [purchase, sale] = xero_client.create_invoices([
+        {**bill(contact_id, "B-ITEM"), "LineItems": [on_item]},
+        {**bill(contact_id, "S-ITEM"), "Type": "ACCREC", "LineItems": [on_item]}], idempotency_key=key())
+    assert purchase.ok and sale.ok, (purchase.errors, sale.errors)
+    assert xero_client.get_invoice(purchase.id)["LineItems"][0]["AccountCode"] == "320"
+    assert xero_client.get_invoice(sale.id)["LineItems"][0]["AccountCode"] == "260"
+    [order] = xero_client.create_purchase_orders([{"Contact": {"ContactID": contact_id}, "Date": "2026-05-01",
+                                                   "LineItems": [on_item]}], idempotency_key=key())
+    assert order.ok and xero_client.get_purchase_order(order.id)["LineItems"][0]["AccountCode"] == "320"
+
+    [refused, draft] = xero_client.create_invoices([
+        {**bill(contact_id, "B-NONE"), "LineItems": [neither]},
+        {**bill(contact_id, "B-DRAFT", status="DRAFT"), "LineItems": [neither]}], idempotency_key=key())
+    assert not refused.ok and "Account code must be specified" in refused.errors[0]
+    assert draft.ok and "AccountCode" not in xero_client.get_invoice(draft.id)["LineItems"][0]
+    approve = xero_client.update_invoices([{"InvoiceID": draft.id, "Status": "AUTHORISED"}], idempotency_key=key())[0]
+    assert not approve.ok and "Account code must be specified" in approve.errors[0]

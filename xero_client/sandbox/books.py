@@ -20,6 +20,7 @@ from .books_tracking import TrackingBooks
 from .fields import REQUIRED
 from .ledger import (
     BASE_CURRENCY,
+    CURRENCIES,
     D0,
     NOT_MODIFIABLE,
     STANDARD_ACCOUNTS,
@@ -196,7 +197,12 @@ class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks):
             if not account_code and item is not None:
                 # A line with an Item and no AccountCode posts to the Item's account: its sales account on
                 # sales documents, its purchase account on bills and orders (Xero Items docs: "SalesDetails /
-                # PurchaseDetails ... AccountCode: Default account code to be used for purchased/sale").
+                # PurchaseDetails ... AccountCode: Default account code to be used for purchased/sale";
+                # XeroAPI/Xero-Net#15: with ItemCode set and no AccountCode "the invoice gets created with
+                # appropriate" account and tax of the Item). A line with neither is refused once the
+                # document is SUBMITTED or AUTHORISED, "Account code must be specified" (calcinai/xero-php#230),
+                # and kept without an account on a DRAFT (XeroAPI/xero-node#398: "setting the Invoice Status
+                # to DRAFT ... allows the creation of an invoice without an account code on the line item").
                 details = item.get("SalesDetails" if sales else "PurchaseDetails") or {}
                 account_code = details.get("AccountCode")
             account = None
@@ -236,12 +242,26 @@ class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks):
         subtotal = line_total - tax if line_amount_types == "Inclusive" else line_total
         return {"SubTotal": money(subtotal), "TotalTax": money(tax), "Total": money(subtotal + tax)}
 
+    def currencies(self) -> list[dict]:
+        """GET /Currencies: the organisation's enabled currencies (Currency: Code, Description)."""
+        return [{"Code": code, "Description": name} for code, (name, _rate) in CURRENCIES.items()]
+
     def _currency(self, element: dict) -> str:
-        code = element.get("CurrencyCode") or BASE_CURRENCY
-        if code != BASE_CURRENCY:
-            raise ElementError(f"The currency {code} is not enabled for this organisation (base currency "
-                               f"{BASE_CURRENCY})")
+        """A document's CurrencyCode, the base currency when absent. One the organisation has not
+        enabled is refused with Xero's message, "Organisation is not subscribed to currency USD" (as
+        Xero answers it: help.file.ai "How to Troubleshoot Xero Error Messages During Export", Xero
+        error 2, and the payments notes of api/xero.md)."""
+        code = str(element.get("CurrencyCode") or BASE_CURRENCY).upper()
+        if code not in CURRENCIES:
+            raise ElementError(f"Organisation is not subscribed to currency {code}")
         return code
+
+    @staticmethod
+    def _currency_rate(element: dict, code: str) -> Decimal:
+        """The rate a new document keeps: the request's CurrencyRate, else the sandbox's fixed rate."""
+        if element.get("CurrencyRate") not in (None, "") and code != BASE_CURRENCY:
+            return amount(element["CurrencyRate"], "CurrencyRate", places=6, positive=True)
+        return CURRENCIES[code][1]
 
     def _check_total(self, element: dict, totals: dict) -> None:
         # §3: "The invoice total does not equal the sum of the lines" (xeroizer#23)

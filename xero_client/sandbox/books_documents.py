@@ -77,7 +77,8 @@ class DocumentBooks:
         contact = self.contact_ref(element["Contact"]) if element.get("Contact") else \
             self.contacts[existing["Contact"]["ContactID"]]
         doc = existing or {id_key: new_id(), "Type": doc_type, "HasAttachments": False, "Payments": [],
-                           "AmountPaid": D0, "AmountCredited": D0, "CurrencyRate": Decimal("1"),
+                           "AmountPaid": D0, "AmountCredited": D0,
+                           "CurrencyRate": self._currency_rate(element, currency),
                            "Date": self.now().date()}
         for key in ("Reference", "Url", "SentToContact", "BrandingThemeID"):
             if key in element:
@@ -143,7 +144,7 @@ class DocumentBooks:
         contact = self.contact_ref(element["Contact"]) if element.get("Contact") else \
             self.contacts[existing["Contact"]["ContactID"]]
         doc = existing or {"PurchaseOrderID": new_id(), "HasAttachments": False, "SentToContact": False,
-                           "CurrencyRate": Decimal("1"), "Date": self.now().date()}
+                           "CurrencyRate": self._currency_rate(element, currency), "Date": self.now().date()}
         for key in ("Reference", "DeliveryAddress", "AttentionTo", "Telephone", "DeliveryInstructions",
                     "BrandingThemeID", "SentToContact"):
             if key in element:

@@ -59,6 +59,8 @@ class DocumentRoutes:
             return 200, self._envelope("Organisations", [books.organisation])
         if resource == "TaxRates" and len(parts) == 1 and method == "GET":
             return 200, self._envelope("TaxRates", books.tax_rates())
+        if resource == "Currencies" and len(parts) == 1 and method == "GET":
+            return 200, self._envelope("Currencies", books.currencies())
         if resource == "ContactGroups":
             return self._contact_groups(request, books, parts[1:])
         if resource == "TrackingCategories":

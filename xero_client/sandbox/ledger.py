@@ -17,6 +17,13 @@ CENT = Decimal("0.01")
 # NEWZEALANDSTANDARDTIME; its invoice examples use TaxType INPUT2/OUTPUT2).
 BASE_CURRENCY = "NZD"
 
+# The currencies the organisation has enabled (GET /Currencies; the getCurrencies example lists NZD, New
+# Zealand Dollar), the base one first: a New Zealand builder that also buys in Australian and US dollars.
+# Each foreign one with the sandbox's fixed rate, in its units per NZD (a document's CurrencyRate when
+# the request sends none; Xero would take the XE.com day rate, spec CreditNote/Invoice.CurrencyRate).
+CURRENCIES = {"NZD": ("New Zealand Dollar", Decimal("1")), "AUD": ("Australian Dollar", Decimal("0.9100")),
+              "USD": ("United States Dollar", Decimal("0.5900"))}
+
 
 TIMEZONE = "NEWZEALANDSTANDARDTIME"
 

@@ -113,7 +113,7 @@ IDENTITY_PATHS = ("/identity/connect/authorize", "/connect/token", "/connect/rev
 
 
 RESOURCE_NAMES = {name.lower(): name for name in (
-    "Organisation", "Accounts", "TaxRates", "Contacts", "ContactGroups", "Items", "TrackingCategories", "Options",
+    "Organisation", "Accounts", "TaxRates", "Currencies", "Contacts", "ContactGroups", "Items", "TrackingCategories", "Options",
     "PurchaseOrders", "Invoices", "CreditNotes", "Allocations", "BankTransactions", "Payments", "ManualJournals",
     "Attachments")}
 

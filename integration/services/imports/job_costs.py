@@ -121,6 +121,7 @@ class Document:
     updated: dt.datetime | None
     lines: list[Line] = field(default_factory=list)
     allocated_to: list[str] = field(default_factory=list)  # credit notes: the invoices allocated to
+    currency: str = ""  # CurrencyCode; "" for journals (always the base currency)
 
     @property
     def total(self) -> Decimal:
@@ -184,6 +185,7 @@ def parse_document(doc: dict, source: str, *, tracking_category: str, code_categ
         updated=stamp(doc.get("UpdatedDateUTC")),
         lines=lines,
         allocated_to=allocated_invoice_ids(doc) if source == CREDIT else [],
+        currency=text(doc.get("CurrencyCode"), f"{where}: CurrencyCode").upper() if source != JOURNAL else "",
     )
 
 
@@ -362,8 +364,27 @@ class JobCostImporter:
     def _retainage(self, line: Line) -> bool:
         return bool(line.item_code) and line.item_code.casefold() == self.link.retainage_item_code.casefold()
 
+    def _currency_reason(self, doc: Document) -> str:
+        """BOOK-7: a Procore direct cost takes no currency (RestV11ProjectsProjectIdDirectCostsPost): it is
+        in the project's, which is the company's, the Xero organisation's base currency. A document in
+        another currency is not imported: its amount would be booked at face value in the base currency."""
+        if not doc.currency:
+            return ""
+        if not self.link.xero_base_currency:
+            from integration.services.currencies import organisation_currencies_refresh
+
+            organisation_currencies_refresh(self.link, self.xero)
+        base = self.link.xero_base_currency
+        if not base or doc.currency == base:
+            return ""
+        return (f"in {doc.currency}, not the organisation's base currency {base}: a Procore direct cost "
+                "has no currency of its own, so enter it in Procore by hand at the rate you book")
+
     def _plan(self, doc: Document) -> tuple[dict[int, Part], list[str], Vendor | None]:
         reasons: list[str] = []
+        foreign = self._currency_reason(doc)
+        if foreign:
+            return OrderedDict(), [foreign], None
         parts: dict[int, Part] = OrderedDict()
         for line in doc.lines:
             if self._retainage(line):
