@@ -6,7 +6,8 @@ in the directory (10 subcontractors and suppliers, 2 owners), 3 projects in the 
 with every standard cost code, 10 approved commitments (8 subcontracts, 2 purchase orders) each with an
 approved change order, 26 approved subcontractor invoices for last month with 5 % or 10 % retainage
 (one of them negative, a credit for returned material, one without its billing date, and one that only
-releases the retainage withheld on a line of SC-001 this month, RET-1), and 2 prime
+releases the retainage withheld on a line of SC-001 this month, RET-1; the first carries its backup,
+a PDF invoice and a lien waiver, ATT-1), and 2 prime
 contracts with an approved owner invoice each (a progress claim of 3 or 4 lines on the project's cost
 codes, 5 % retained).
 
@@ -90,6 +91,9 @@ OWNER_CLAIMS = {
                ("15-700", "S", "240000.00", "84000.00", "0.00")],
 }
 OWNER_RETAINAGE = Decimal("0.05")
+# The backup a subcontractor uploads with its invoice: its own invoice and a lien waiver (ATT-1).
+BACKUP = [("Kauri Concrete invoice.pdf", "%PDF-1.4\n% Kauri Concrete Ltd tax invoice, progress claim 1\n"),
+          ("Lien waiver - progress claim 1.pdf", "%PDF-1.4\n% Conditional waiver and release on progress payment\n")]
 XERO_CONTACTS = ["Auckland Council", "Z Energy Fuel Card", "Bunnings Trade", "Placemakers Mt Wellington"]
 
 
@@ -112,6 +116,7 @@ class Seeded:
     negative_invoice: str = ""
     undated_invoice: str = ""
     release_invoice: str = ""
+    backup_invoice: str = ""
     released: Decimal = Decimal("0")
     period: tuple[dt.date, dt.date] = (dt.date.min, dt.date.min)
 
@@ -195,6 +200,10 @@ def seed_procore(procore, *, today: dt.date | None = None) -> Seeded:
                 data.pop("billing_date")
                 out.undated_invoice = data["invoice_number"]
             out.invoices.append(create("requisition", data))
+            if invoice_number == 1 and hasattr(procore, "attach_file"):  # its backup, attached in Procore (ATT-1)
+                out.backup_invoice = data["invoice_number"]
+                for name, text in BACKUP:
+                    procore.attach_file("requisition", out.invoices[-1]["id"], name, text.encode(), content_type="application/pdf")
     # One more invoice: a credit for returned framing timber, negative (INV-3 refuses it with a reason).
     invoice_number += 1
     po = out.commitments["PO-010"]

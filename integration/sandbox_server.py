@@ -83,6 +83,7 @@ class SandboxServer:
         self.xero, self.procore = xero, procore
         self.server = make_server(host, port, build_app(xero, procore), threaded=True)
         self.host, self.port = host, self.server.server_port
+        procore.files_base = f"{self.base_url}/procore"  # attachments' links point at this server (ATT-1)
         self.thread = threading.Thread(target=self.server.serve_forever, name="sandbox-server", daemon=True)
 
     @property

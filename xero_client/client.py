@@ -82,7 +82,8 @@ class XeroClient(AccountingResources):
         self.sleep(ceiling / 2 + self._rng.uniform(0, ceiling / 2))
 
     def _send(self, method: str, path: str, *, params: dict | None = None, body: Any = None,
-              idempotency_key: str | None = None, if_modified_since: datetime | None = None) -> requests.Response:
+              idempotency_key: str | None = None, if_modified_since: datetime | None = None,
+              raw: bytes | None = None) -> requests.Response:
         method = method.upper()
         if method in ("PUT", "POST", "PATCH"):
             if not isinstance(idempotency_key, str) or not idempotency_key.strip():
@@ -95,6 +96,9 @@ class XeroClient(AccountingResources):
         base_headers = {"xero-tenant-id": self.tenant_id, "Accept": "application/json"}
         if data is not None:
             base_headers["Content-Type"] = "application/json"
+        elif raw is not None:  # a file's bytes, as xero-python sends them (createInvoiceAttachmentByFileName)
+            data = raw
+            base_headers["Content-Type"] = "application/octet-stream"
         if idempotency_key and method in ("PUT", "POST", "PATCH"):
             base_headers["Idempotency-Key"] = idempotency_key
         if if_modified_since is not None:

@@ -65,6 +65,38 @@ class OwnerInvoiceLineInline(LineInline):
     readonly_fields = fields
 
 
+class InvoiceFileInline(admin.TabularInline):
+    """ATT-1: the invoice's files and what became of each in Xero, with the reason when one is not attached."""
+
+    model = m.InvoiceFile
+    fk_name = None
+    fields = ("filename", "content_type", "size", "status", "reason", "attached_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "file"
+    verbose_name_plural = "Files (attached to the Xero document)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may read the invoice reads its files (the approver sees why one is not attached).
+        opts = self.parent_model._meta
+        return any(request.user.has_perm(f"{opts.app_label}.{verb}_{opts.model_name}") for verb in ("view", "change"))
+
+
+class SubcontractorInvoiceFileInline(InvoiceFileInline):
+    fk_name = "subcontractor_invoice"
+
+
+class OwnerInvoiceFileInline(InvoiceFileInline):
+    fk_name = "owner_invoice"
+
+
 class DirectCostLineInline(LineInline):
     model = m.DirectCostLine
     fields = ("cost_item", "description", "quantity", "unit_cost", "amount")
@@ -156,7 +188,7 @@ class SubcontractorInvoiceAdmin(ErpRecordAdmin):
     list_filter = ["erp_status", "project", "vendor", *ErpRecordAdmin.list_filter[1:]]
     list_select_related = ("link", "project", "vendor", "commitment")
     search_fields = ("invoice_number", "vendor__name", "commitment__number")
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, SubcontractorInvoiceFileInline]
 
     def get_search_results(self, request, queryset, search_term):
         """PERF-8: the same matches as Django's search (each word in the invoice number, the vendor's name
@@ -186,7 +218,7 @@ class OwnerInvoiceAdmin(ErpRecordAdmin):
     list_filter = ["erp_status", "project", *ErpRecordAdmin.list_filter[1:]]
     list_select_related = ("link", "project", "prime_contract")
     search_fields = ("invoice_number",)
-    inlines = [OwnerInvoiceLineInline]
+    inlines = [OwnerInvoiceLineInline, OwnerInvoiceFileInline]
 
 
 class CompanyLinkForm(forms.ModelForm):
@@ -214,7 +246,7 @@ class CompanyLinkAdmin(admin.ModelAdmin):
     readonly_fields = ("procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name", "xero_timezone", "xero_base_currency", "xero_currencies", "sync_cursors", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "is_active", "procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name")}),
-        ("Export settings", {"fields": ("project_tracking_category", "cost_code_export_mode", "cost_code_tracking_category", "retainage_item_code", "default_purchase_account", "default_sales_account", "retainage_account_code", "retainage_receivable_account_code", "amounts_tax", "xero_document_status", "xero_timezone", "xero_base_currency", "xero_currencies", "commitment_sync", "direct_export", "project_stage_name", "procore_standard_cost_code_list_id")}),
+        ("Export settings", {"fields": ("project_tracking_category", "cost_code_export_mode", "cost_code_tracking_category", "retainage_item_code", "default_purchase_account", "default_sales_account", "retainage_account_code", "retainage_receivable_account_code", "amounts_tax", "xero_document_status", "xero_timezone", "xero_base_currency", "xero_currencies", "commitment_sync", "direct_export", "export_attachments", "project_stage_name", "procore_standard_cost_code_list_id")}),
         ("Import settings", {"fields": ("payment_sync_frequency", "payment_cutoff", "job_cost_sync_time", "vendor_contact_group", "procore_webhooks")}),
         ("Sync state", {"fields": ("sync_cursors", "created_at", "updated_at")}),
     )

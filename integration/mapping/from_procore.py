@@ -419,6 +419,20 @@ def requisition(data: dict, lines: list[dict]) -> dict[str, Any]:
     }
 
 
+def attachments(data: dict) -> list[dict]:
+    """ATT-1: the files on an invoice (OAS:RestV11RequisitionsIdGet ``attachments[]{id, url, filename,
+    content_type}``; a payment application's are read the same way, UNCONFIRMED). A file without an
+    id, a name or a link cannot be attached and is left out."""
+    files = []
+    for item in object_list(data.get("attachments"), "attachments"):
+        procore_id, filename, url = reference(item.get("id"), "attachments.id"), text(item.get("filename")), text(item.get("url"))
+        if procore_id is None or not filename or not url:
+            continue
+        files.append({"procore_id": procore_id, "filename": filename[:255], "url": url,
+                      "content_type": text(item.get("content_type"))[:255]})
+    return files
+
+
 def prime_contract_owner_id(data: dict) -> int | None:
     """A prime contract's owner, the nested vendor (Procore sends no vendor_id on prime contracts)."""
     return reference(data.get("vendor"), "vendor.id")

@@ -1,3 +1,4 @@
+from .attachments import InvoiceFile
 from .audit import AuditEvent, SyncRun, UnsyncableTransaction, WebhookEvent
 from .credits import CommitmentCredit
 from .erp import ErpRecord, ErpStatus
@@ -37,6 +38,7 @@ from .tax import TaxCode, TaxCodeMapping
 from .xero import ReconciliationDifference, ReconciliationRow, XeroDocument, XeroDocumentLine
 
 __all__ = [
+    "InvoiceFile",
     "ReconciliationDifference",
     "ReconciliationRow",
     "XeroDocument",

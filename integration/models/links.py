@@ -82,6 +82,8 @@ class CompanyLink(models.Model):
         help_text="The currencies the Xero organisation has enabled (GET /Currencies), read at each export run.")
     commitment_sync = models.BooleanField(default=True, help_text="Export commitments as Xero purchase orders.")
     direct_export = models.BooleanField(default=False, help_text="Records skip approval and export at once.")
+    export_attachments = models.BooleanField(
+        default=True, help_text="Attach the files of each exported subcontractor and owner invoice to its Xero document.")
     payment_sync_frequency = models.CharField(
         max_length=10, choices=PaymentSyncFrequency.choices, default=PaymentSyncFrequency.HOURLY
     )

@@ -43,7 +43,13 @@ from integration.models import (
     Vendor,
 )
 from integration.selectors import prefetch_lines, record_lines, tax_types_for
-from integration.services.connections import NotConnected, connection_mark_needs_reconnect, xero_client_for
+from integration.services.attachments import attach_files
+from integration.services.connections import (
+    NotConnected,
+    connection_mark_needs_reconnect,
+    procore_client_for,
+    xero_client_for,
+)
 from integration.services.runs import RunTracker
 from integration.services.status import apply_transitions
 from integration.services.writeback import drain_within_budget, has_procore_origin
@@ -568,6 +574,8 @@ def export_link(*, link_id: int, trigger: str = SyncRun.Trigger.ON_DEMAND, actor
                         exporter._fail(c, exc.message)
                 finally:
                     exporter.flush(model)  # what Xero answered before a fault is saved all the same
+        # ATT-1: the documents exist now; their files follow (outside any transaction).
+        attach_files(link=link, xero=client, procore_factory=lambda: _procore_for_files(link), tracker=tracker)
     except DailyLimitReached as exc:
         status, message = SyncRun.Status.DEFERRED, _defer(link, exc.retry_at, tracker)
     except InvalidGrant as exc:
@@ -589,6 +597,15 @@ def export_link(*, link_id: int, trigger: str = SyncRun.Trigger.ON_DEMAND, actor
     tracker.run.counts["procore_marking_pending"] = drained.waiting
     message = " ".join(m for m in (message, drained.summary()) if m)
     return tracker.finish(status=status, message=message)
+
+
+def _procore_for_files(link: CompanyLink):
+    from procore_client.errors import ProcoreError
+
+    try:
+        return procore_client_for(link)
+    except NotConnected as exc:
+        raise ProcoreError(str(exc)) from None
 
 
 def _defer(link: CompanyLink, retry_at, tracker: RunTracker) -> str:

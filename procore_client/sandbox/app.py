@@ -29,6 +29,7 @@ from werkzeug.wrappers import Request, Response
 from .commitment_routes import CommitmentRoutes
 from .company_routes import CompanyRoutes
 from .faults import Fault, FaultFace
+from .files import FileFace
 from .hooks import HookRoutes, _default_deliver
 from .oauth import OAuthFace
 from .project_routes import ProjectRoutes
@@ -37,7 +38,7 @@ from .state import Store, iso
 from .wire import DEFAULT_RATE_LIMIT, RATE_LIMIT_MESSAGE, Reply, Wire, _rules
 
 
-class ProcoreSandbox(Wire, FaultFace, OAuthFace, CompanyRoutes, CommitmentRoutes, ProjectRoutes, HookRoutes):
+class ProcoreSandbox(Wire, FaultFace, OAuthFace, CompanyRoutes, CommitmentRoutes, ProjectRoutes, HookRoutes, FileFace):
     """A fake Procore holding one company. See the module docstring; rules cite api/procore.md (§n)."""
 
     def __init__(
@@ -56,6 +57,8 @@ class ProcoreSandbox(Wire, FaultFace, OAuthFace, CompanyRoutes, CommitmentRoutes
         #: How long an over-HTTP simulated timeout sleeps before its 504 (env PROCORE_SANDBOX_TIMEOUT_SECONDS).
         self.timeout_seconds = (timeout_seconds if timeout_seconds is not None
                                 else float(os.environ.get("PROCORE_SANDBOX_TIMEOUT_SECONDS", "35")))
+        #: Where the files of attachments are served (ATT-1); a served sandbox sets its own address.
+        self.files_base = "https://api.procore.com"
         self.company_id = 5_000_000_001  # bigger than 32 bits on purpose (§4: ids are 64-bit)
         self.url_map = Map(_rules(), strict_slashes=False)
         self._lock = threading.RLock()
@@ -81,6 +84,7 @@ class ProcoreSandbox(Wire, FaultFace, OAuthFace, CompanyRoutes, CommitmentRoutes
             self._fault_rates: dict[str, float] = {}
             self._windows: dict[str, tuple[float, int]] = {}
             self.token_requests = {"authorization_code": 0, "refresh_token": 0, "client_credentials": 0}
+            self.files: dict[int, tuple[str, bytes]] = {}
 
     def state(self) -> dict[str, Any]:
         """A JSON-able picture of everything (no secrets, no tokens)."""

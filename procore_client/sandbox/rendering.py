@@ -225,6 +225,7 @@ class StoreRendering:
             "total_earned_less_retainage": money(gross_total - retained, "x"),
             "current_payment_due": money(gross_total - retained, "x"),
         }
+        out.setdefault("attachments", [])  # OAS:RestV11RequisitionsGet lists them on every view
         if view == "list":
             out.pop("items", None)
 
@@ -278,3 +279,6 @@ class StoreRendering:
             out["total_amount_accrued_this_period"] = money(accrued, "total_amount_accrued_this_period")
         if view == "list":  # headers only: the lines come with the show answer (UNCONFIRMED, §12)
             out.pop("line_items", None)
+            out.pop("attachments", None)  # not in RestV10PrimeContractsPrimeContractIdPaymentApplicationsGet
+        else:
+            out.setdefault("attachments", [])

@@ -60,6 +60,7 @@ def _rules() -> list[Rule]:
     add("/_sandbox/state", "sandbox_state", ["GET"])
     add("/_sandbox/reset", "sandbox_reset", ["POST"])
     add("/_sandbox/records", "sandbox_records", ["POST"])
+    add("/_sandbox/files/<int:id>/<path:filename>", "sandbox_file", ["GET"])
     v10, v11, v20 = "/rest/v1.0", "/rest/v1.1", "/rest/v2.0"
     add(f"{v10}/me", "me", ["GET"])
     add(f"{v10}/companies", "companies", ["GET"])

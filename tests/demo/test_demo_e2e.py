@@ -75,6 +75,8 @@ def test_demo_plays_the_month_and_prints_the_summary(capsys):
     assert (release.erp_status, release.retainage_released, release.total) == (
         ErpStatus.SYNCED, Decimal("5070.00"), Decimal("5070.00"))
     assert "Retention release: bill KAURI-0026 releases 5,070.00" in out
+    # ATT-1: the first bill has its backup attached in Xero.
+    assert "Backup: bill KAURI-0001 has 2 of its 2 files attached in Xero" in out
     accepted = AuditEvent.objects.filter(link=link, action="accept", actor_name="approver")
     assert accepted.count() == 3 + 12 + 120 + 10 + 10 + 24 + 2
     assert Payment.objects.filter(link=link, status=Payment.Status.VOIDED).count() == 1

@@ -5,10 +5,11 @@ getInvoiceAttachments, getInvoiceAttachmentById, getInvoiceAttachmentByFileName 
 on the other resources): PUT and POST take the file's raw bytes as the body, the file name in the path
 and `IncludeOnline` in the query (invoices and credit notes only); they answer
 `{"Attachments": [Attachment]}`; a GET by id or file name answers the bytes with the file's MIME type.
-Limits from Xero's attachments documentation (developer.xero.com/documentation/api/accounting/
-attachments): at most 10 attachments per document and 25 MB per file. Whether PUT of an existing
-file name adds a second file or replaces the first is [UNCONFIRMED]; the sandbox replaces it, as POST
-("update attachment by file name") does.
+Limits: at most 10 attachments per document (Xero's API announcement of attachments, community.xero.com/
+developer discussion 3095073) and 10 MB per file (Workato's and Codat's Xero limits; 25 MB is the web
+app's, the API's was 3 MB in that announcement). A PUT of an existing file name adds a second file
+with the same name (Xero-NetStandard#52: "you can re-upload the same file as many times as you want
+... the filename is not a unique identifier"); POST ("update attachment by file name") replaces it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from urllib.parse import quote, unquote
 from werkzeug.wrappers import Request, Response
 
 MAX_PER_DOCUMENT = 10
-MAX_BYTES = 25 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024
 #: Resources the sandbox keeps attachments for (the spec has Attachments paths for each of them).
 RESOURCES = ("Invoices", "CreditNotes", "BankTransactions", "Contacts", "PurchaseOrders", "ManualJournals",
              "Accounts")
@@ -45,7 +46,7 @@ class Attachments:
         return self.by_document.get((resource, doc_id), [])
 
     def store(self, resource: str, doc_id: str, file_name: str, data: bytes, *, include_online: bool | None,
-              url: str, new_id) -> dict:
+              url: str, new_id, replace: bool = True) -> dict:
         if not file_name.strip():
             raise AttachmentError(400, "The file name is required")
         if not data:
@@ -53,7 +54,7 @@ class Attachments:
         if len(data) > MAX_BYTES:
             raise AttachmentError(413, f"The attachment is larger than {MAX_BYTES // (1024 * 1024)} MB")
         files = self.by_document.setdefault((resource, doc_id), [])
-        existing = next((a for a in files if a["FileName"].casefold() == file_name.casefold()), None)
+        existing = next((a for a in files if a["FileName"].casefold() == file_name.casefold()), None) if replace else None
         if existing is None and len(files) >= MAX_PER_DOCUMENT:
             raise AttachmentError(400, f"A document can have at most {MAX_PER_DOCUMENT} attachments")
         mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
@@ -94,6 +95,6 @@ def serve(request: Request, attachments: Attachments, resource: str, doc: dict, 
         include_online = request.args.get("IncludeOnline", "false").lower() == "true"
     url = f"{base_url}/api.xro/2.0/{resource}/{doc_id}/Attachments/{quote(name)}"
     record = attachments.store(resource, doc_id, name, request.get_data(), include_online=include_online, url=url,
-                               new_id=new_id)
+                               new_id=new_id, replace=request.method == "POST")
     doc["HasAttachments"] = True
     return 200, {"Attachments": [record]}

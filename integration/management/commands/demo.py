@@ -507,6 +507,14 @@ class Command(BaseCommand):
         if release is not None and release.xero_id:  # RET-1
             self.stdout.write(f"\n  Retention release: bill {release.invoice_number} releases {release.retainage_released:,} "
                               "of retainage to Retentions Payable")
+        backup = SubcontractorInvoice.objects.filter(link=link, invoice_number=seeded.backup_invoice).first() \
+            if seeded.backup_invoice else None
+        if backup is not None:  # ATT-1
+            attached = backup.files.filter(status="attached").count()
+            self.stdout.write(f"  Backup: bill {backup.invoice_number} has {attached} of its {backup.files.count()} "
+                              "files attached in Xero")
+            for file in backup.files.exclude(status="attached"):
+                self.stdout.write(f"   - {file.filename}: {file.get_status_display()}. {file.reason}".rstrip())
         if reasons:
             self.stdout.write("\n  Refused, and why:")
             for reason in reasons:

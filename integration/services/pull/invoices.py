@@ -11,6 +11,7 @@ from decimal import Decimal
 from integration.mapping import from_procore
 from integration.mapping.from_procore import BadRecord, label
 from integration.models import ChangeOrderLine, Commitment, InvoiceLine, Project, SubcontractorInvoice, Vendor
+from integration.services.attachments import store_files
 from integration.services.pull.context import PullRun
 from integration.services.pull.cost_items import cost_item_of
 from integration.services.pull.project_lists import read_project_list, store_listed
@@ -81,6 +82,10 @@ def store_subcontractor_invoice(pull: PullRun, project: Project, data: dict) -> 
                 line["unit_price"] = commitment_line.unit_cost if commitment_line else ZERO
             lines.append(line | {"commitment_line": commitment_line, "cost_item": cost_item})
         values = from_procore.requisition(data, lines) | {"project": project, "commitment": commitment, "vendor": vendor}
-        return save_erp_record(pull, SubcontractorInvoice, procore_id, values, lines=lines)
+        files = from_procore.attachments(data) if "attachments" in data else None
+        outcome = save_erp_record(pull, SubcontractorInvoice, procore_id, values, lines=lines)
+        if files is not None:  # an answer without the list leaves the stored files as they are
+            store_files(outcome.record, files)
+        return outcome
 
     return store(pull, SubcontractorInvoice, data, label("Subcontractor invoice", data, "invoice_number"), write)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from integration.mapping import from_procore
 from integration.mapping.from_procore import BadRecord, label, reference, updated_at
 from integration.models import OwnerInvoice, PrimeContract, Project, Vendor
+from integration.services.attachments import store_files
 from integration.services.pull.context import PullRun
 from integration.services.pull.cost_items import cost_item_of
 from integration.services.pull.project_lists import read_project_list
@@ -112,6 +113,10 @@ def store_owner_invoice(pull: PullRun, project: Project, data: dict) -> Outcome 
         for line in lines or []:
             line["cost_item"] = cost_item_of(pull, line.pop("cost"))
         values = from_procore.payment_application(data, lines) | {"prime_contract": prime, "project": project}
-        return save_erp_record(pull, OwnerInvoice, procore_id, values, lines=lines)
+        files = from_procore.attachments(data) if "attachments" in data else None
+        outcome = save_erp_record(pull, OwnerInvoice, procore_id, values, lines=lines)
+        if files is not None:  # the list's headers carry none: the show's answer does
+            store_files(outcome.record, files)
+        return outcome
 
     return store(pull, OwnerInvoice, data, label("Owner invoice", data, "invoice_number"), write)
