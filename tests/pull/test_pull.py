@@ -397,6 +397,8 @@ def test_sync_procore_command_prints_its_counts(link, company, sandboxes):
     call_command("sync", "procore", "--link", str(link.pk), stdout=out)
     text = out.getvalue()
     assert f"(link {link.pk}): Procore pull" in text
-    assert "read 11, created 8, updated 0, skipped 0, failed 3" in text  # the commitment and its two dependants
+    # The commitment fails; with no commitment in the project its change orders and invoices cannot be
+    # stored, so their lists wait (unread, cursors kept) until it is (PERF-5).
+    assert "read 9, created 8, updated 0, skipped 0, failed 1" in text
     assert "unknown commitment status 'Half Done'" in text
     assert SyncRun.objects.get(link=link).trigger == SyncRun.Trigger.COMMAND

@@ -4,6 +4,7 @@ and the events' targeted pulls read what changed; once a day the full read is th
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -82,3 +83,101 @@ def test_tax_codes_and_each_commitment_lines_tax_code_are_read(link, company, sa
     procore.delete_record("tax_code", old["id"])
     pull_link(link_id=link.pk, full=True)
     assert TaxCode.objects.get(link=link, code="OLD").archived
+
+
+def test_each_kind_changed_in_procore_is_read_by_the_next_unchanged_cost_pull(link, company, sandboxes):
+    """PERF-5, SYNC-1: without webhooks, a change to any mirrored kind in Procore (vendor, project, work
+    order and purchase order contract, change order, subcontractor invoice, prime contract, owner
+    invoice) is in the connector after the next scheduled incremental pull, and a pull with nothing
+    changed reads no record's details."""
+    from integration.models import ChangeOrder, Commitment, OwnerInvoice, PrimeContract, Project
+
+    procore = sandboxes.procore
+    pid = company.project["id"]
+    order = procore.create_record("purchase_order_contract", {
+        "project_id": pid, "title": "Rebar supply", "number": "PO-001", "status": "Draft",
+        "vendor_id": company.vendor["id"],
+        "line_items": [{"description": "Rebar", "amount": "800.00", "cost_code_id": company.cost_code["id"],
+                        "line_item_type_id": company.labor["id"]}]})
+    scheduled(link)
+    later(sandboxes)
+    before = len(procore.calls)
+    unchanged = scheduled(link)
+    assert unchanged.counts["created"] == unchanged.counts["updated"] == 0
+    assert not any(path.rstrip("/").split("/")[-1].isdigit() or path.endswith("/line_items")
+                   for _, path in procore.calls[before:])  # lists only: no record read again
+
+    later(sandboxes)
+    procore.update_record("vendor", company.vendor["id"], {"name": "Kauri Concrete Limited"})
+    procore.update_record("project", pid, {"name": "Harbour View Stage 2"})
+    procore.update_record("work_order_contract", company.contract["id"], {"title": "Concrete works, stage 2"})
+    procore.update_record("purchase_order_contract", order["id"], {"title": "Rebar supply, stage 2"})
+    procore.update_record("commitment_change_order", company.change_order["id"], {"title": "Thicker slab, revised"})
+    procore.update_record("requisition", company.invoice["id"], {"invoice_number": "KC-0001-R"})
+    procore.update_record("prime_contract", company.prime["id"], {"title": "Main contract, varied"})
+    procore.update_record("payment_application", company.pay_app["id"], {"invoice_number": "HV-OI-1R"})
+    later(sandboxes)
+    run = scheduled(link)
+    assert run.parameters["full"] is False and run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert Vendor.objects.get(procore_id=company.vendor["id"]).name == "Kauri Concrete Limited"
+    assert Project.objects.get(procore_id=pid).name == "Harbour View Stage 2"
+    assert Commitment.objects.get(procore_id=company.contract["id"]).title == "Concrete works, stage 2"
+    assert Commitment.objects.get(procore_id=order["id"]).title == "Rebar supply, stage 2"
+    assert ChangeOrder.objects.get(procore_id=company.change_order["id"]).title == "Thicker slab, revised"
+    assert SubcontractorInvoice.objects.get(procore_id=company.invoice["id"]).invoice_number == "KC-0001-R"
+    assert PrimeContract.objects.get(procore_id=company.prime["id"]).title == "Main contract, varied"
+    assert OwnerInvoice.objects.get(procore_id=company.pay_app["id"]).invoice_number == "HV-OI-1R"
+
+
+def test_a_project_without_commitments_or_prime_contract_costs_three_calls_and_misses_nothing(
+        link, company, sandboxes):
+    """PERF-5: change orders and subcontractor invoices belong to a commitment, owner invoices to a prime
+    contract; an unchanged project with neither costs its two commitment lists and its prime contract
+    list, not six. Once Procore has a commitment with a change order and an invoice, and a prime
+    contract with an owner invoice, in it, the next incremental pull reads every one."""
+    from integration.models import ChangeOrder, Commitment, OwnerInvoice, PrimeContract
+
+    procore = sandboxes.procore
+    quiet = procore.create_record("project", {"name": "Quiet Site", "project_number": "QS-1",
+                                              "project_stage_id": company.stage["id"]})
+    qid = quiet["id"]
+    code = procore.create_record("project_cost_code", {"project_id": qid, "code": "03-300", "name": "Concrete",
+                                                       "standard_cost_code_id": company.std["id"]})
+    scheduled(link)
+    later(sandboxes)
+    transport = sandboxes.procore_transport
+    before = len(transport.calls)
+    scheduled(link)
+    quiet = [urlsplit(url).path for _, url in transport.calls[before:]
+             if f"project_id={qid}" in url or f"/projects/{qid}/" in url]
+    assert sorted(quiet) == ["/rest/v1.0/prime_contracts", "/rest/v1.0/purchase_order_contracts",
+                             "/rest/v1.0/work_order_contracts"], quiet
+
+    later(sandboxes)
+    contract = procore.create_record("work_order_contract", {
+        "project_id": qid, "title": "Footings", "number": "SC-Q1", "status": "Approved", "vendor_id": company.vendor["id"],
+        "line_items": [{"description": "Footings", "amount": "3000.00", "cost_code_id": code["id"],
+                        "line_item_type_id": company.labor["id"]}]})
+    line_id = contract["line_items"][0]["id"]
+    change_order = procore.create_record("commitment_change_order", {
+        "project_id": qid, "contract_id": contract["id"], "number": "1", "title": "Deeper footings", "status": "draft",
+        "line_items": [{"description": "Depth", "amount": "300.00", "cost_code_id": code["id"],
+                        "line_item_type_id": company.labor["id"], "commitment_line_item_id": line_id}]})
+    invoice = procore.create_record("requisition", {
+        "project_id": qid, "commitment_id": contract["id"], "invoice_number": "Q-INV-1", "status": "draft",
+        "billing_date": "2026-04-30", "requisition_start": "2026-04-01", "requisition_end": "2026-04-30",
+        "items": [{"item_type": "contract_item", "line_item_id": line_id, "work_completed_this_period": "1000.00"}]})
+    prime = procore.create_record("prime_contract", {"project_id": qid, "title": "Owner contract", "number": "PC-Q",
+                                                     "status": "Approved", "vendor_id": company.owner["id"]})
+    pay_app = procore.create_record("payment_application", {
+        "project_id": qid, "prime_contract_id": prime["id"], "invoice_number": "Q-OI-1", "status": "draft",
+        "billing_date": "2026-04-30", "period_start": "2026-04-01", "period_end": "2026-04-30",
+        "total_amount_accrued_this_period": "5000.00"})
+    later(sandboxes)
+    run = scheduled(link)
+    assert run.parameters["full"] is False and run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert Commitment.objects.filter(procore_id=contract["id"]).exists()
+    assert ChangeOrder.objects.get(procore_id=change_order["id"]).lines.count() == 1
+    assert SubcontractorInvoice.objects.get(procore_id=invoice["id"]).commitment.procore_id == contract["id"]
+    assert PrimeContract.objects.filter(procore_id=prime["id"]).exists()
+    assert OwnerInvoice.objects.filter(procore_id=pay_app["id"]).exists()

@@ -22,6 +22,9 @@ def pull_commitments(pull: PullRun, project: Project) -> None:
             continue
         store_listed(
             pull, project, listed, model=Commitment, kind_label="Commitment", cursor=resource,
+            # The list has header fields only (RestV10PurchaseOrderContractsGet; the work order list's
+            # schema, empty in the extract, is the same in Procore's OAS 2.0 SDK): the schedule of values,
+            # ``line_items``, the mapping's commitment lines (CMT-2), come with the show.
             read_detail=lambda pk, kind=kind: pull.client.get_commitment(project.procore_id, kind, pk),
             store_one=lambda data, kind=kind: store_commitment(pull, project, kind, data),
             stored=Commitment.objects.filter(link=pull.link, project=project, kind=from_procore.COMMITMENT_KIND[kind]))
@@ -53,9 +56,18 @@ def pull_change_orders(pull: PullRun, project: Project) -> None:
         return
     store_listed(
         pull, project, listed, model=ChangeOrder, kind_label="Change order", cursor="change_orders",
-        read_detail=lambda pk: pull.client.get_commitment_change_order(project.procore_id, pk, with_line_items=True),
+        read_detail=lambda pk: _change_order_lines(pull, project, pk),
         store_one=lambda data: store_change_order(pull, project, data),
         stored=ChangeOrder.objects.filter(link=pull.link, project=project))
+
+
+def _change_order_lines(pull: PullRun, project: Project, change_order_id: int) -> dict:
+    """What a listed change order lacks: its ``line_items`` (CCO-1's lines), from the v2.0 line items.
+    The list carries every header field the mapping reads (number, title, status, description,
+    grand_total, contract_id, created_at, updated_at: RestV10ProjectsProjectIdCommitmentChangeOrdersGet
+    in Procore's OAS 2.0, as weigandconstruction/procore_python_sdk generates it; the extract's schema is
+    empty), so the v1.0 show is not read."""
+    return {"line_items": pull.client.list_commitment_change_order_line_items(project.procore_id, change_order_id)}
 
 
 def store_change_order(pull: PullRun, project: Project, data: dict) -> Outcome | None:

@@ -73,6 +73,9 @@ def pull_owner_invoices(pull: PullRun, project: Project) -> None:
             pull.count("ownerinvoice", "skipped")
             continue
         record_label = label("Owner invoice", data, "invoice_number")
+        # The list (RestV10PaymentApplicationsGet in Procore's OAS 2.0: header, g702, contract, no
+        # lines) lacks ``line_items``, the mapping's owner invoice lines (INV-5), and ``attachments``
+        # (ATT-1): they come with the show.
         try:
             detail = pull.call(record_label, pull.client.get_payment_application, project.procore_id,
                                reference(data.get("id")))

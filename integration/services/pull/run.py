@@ -95,8 +95,34 @@ def _read_everything(pull: PullRun, resources: tuple[str, ...]) -> None:
     scoped = [name for name in PROJECT_RESOURCES if name in resources]
     for done, project in enumerate(projects, start=2):
         for name in scoped:
-            PROJECT_RESOURCES[name](pull, project)
+            if may_hold_records(pull, project, name):
+                PROJECT_RESOURCES[name](pull, project)
         tracker.progress(done)
+
+
+#: The lists whose records all belong to a parent the same project's earlier list reads (PERF-5): a
+#: commitment change order is created on its commitment (``contract_id``, required by
+#: ``OAS:RestV10ProjectsProjectIdCommitmentChangeOrdersPost``), a requisition on its commitment
+#: (``commitment_id``), a payment application under its prime contract
+#: (``POST /rest/v1.0/prime_contracts/{prime_contract_id}/payment_applications``).
+_PARENTS = {
+    "change_orders": (Commitment, ChangeOrder), "subcontractor_invoices": (Commitment, SubcontractorInvoice),
+    "owner_invoices": (PrimeContract, OwnerInvoice),
+}  # fmt: skip
+
+
+def may_hold_records(pull: PullRun, project: Project, name: str) -> bool:
+    """False when a project's list cannot hold anything: the project has none of the list's parents
+    (read just before, this run's new ones included) and the connector keeps none of its records, so
+    there is nothing to find and nothing to mark removed. Procore has no call that tells what changed
+    in a project (every finance list is scoped to one project and one kind), so this saves the calls
+    of the lists that cannot have changed; a skipped list keeps its cursor and is read from it once a
+    parent appears."""
+    if name not in _PARENTS:
+        return True
+    parent, model = _PARENTS[name]
+    return (parent.objects.filter(link=pull.link, project=project).exists()
+            or model.objects.filter(link=pull.link, project=project, removed_in_procore=False).exists())
 
 
 def _start(link: CompanyLink, trigger: str, actor, parameters: dict) -> RunTracker:
