@@ -41,7 +41,8 @@ Typed methods (``resources.ResourcesMixin``), all returning dicts/lists of dicts
   list_direct_costs(project_id, updated_since=, origin_id=, invoice_number=) [v1.1],
     get_direct_cost (with line_items[]), create_direct_cost, update_direct_cost, delete_direct_cost,
     set/clear_direct_cost_origin_id
-  list_prime_contracts(project_id), get_prime_contract, list_payment_applications(project_id,
+  list_prime_contracts(project_id), get_prime_contract, list_prime_contract_line_items(project_id, id)
+    (tax_code_id per line), list_payment_applications(project_id,
     prime_contract_id=) (headers), get_payment_application(project_id, id) (header + line_items[]
     {id, item_number, description_of_work, cost_code, line_item_type, wbs_code, scheduled_value,
     work_completed_this_period, materials_presently_stored, *_retainage_retained_this_period, ...};

@@ -450,13 +450,36 @@ def payment_application_prime_id(data: dict) -> int | None:
     return reference(data.get("contract"), "contract.id")
 
 
-def payment_application_lines(data: dict, stored_before: dict[int, Decimal] | None = None) -> list[dict] | None:
+def _cost_ids(line: dict) -> tuple[int | None, int | None]:
+    """A line's (project cost code id, cost type id), from the nested objects or the bare ids."""
+    return (reference(line.get("cost_code") or line.get("cost_code_id"), "cost_code"),
+            reference(line.get("line_item_type") or line.get("line_item_type_id"), "line_item_type"))
+
+
+def prime_line_tax_code(prime_lines: list[dict], item: dict, position: int) -> int | None:
+    """BOOK-3: the Procore tax code of an owner invoice line: its prime contract line's ``tax_code_id``
+    (OAS:RestV10PrimeContractsPrimeContractIdLineItemsGet), since a payment application line carries none
+    (OAS:RestV10PrimeContractsPrimeContractIdPaymentApplicationLineItemsIdPatch) and no id of the line it
+    bills. The prime line is the one of the same cost code and cost type; among several, the one whose
+    ``position`` is the line's ``item_number`` (the G703 item number is the schedule-of-values line's
+    number; UNCONFIRMED, no Procore page says so). None when no prime line matches: the line then takes
+    its account's default tax."""
+    code_id, kind_id = _cost_ids(item)
+    same = [line for line in prime_lines if _cost_ids(line) == (code_id, kind_id)] if code_id is not None else prime_lines
+    if len(same) > 1 or code_id is None:
+        same = [line for line in same if reference(line.get("position"), "position") == position]
+    return reference(same[0].get("tax_code_id"), "tax_code_id") if len(same) == 1 else None
+
+
+def payment_application_lines(data: dict, stored_before: dict[int, Decimal] | None = None,
+                              prime_lines: list[dict] | None = None) -> list[dict] | None:
     """INV-5, RET-1: an owner invoice's lines, each with its own cost code + cost type; amount = work
     completed this period + the materials newly stored: ``materials_presently_stored`` is a balance (see
     above) and a payment application line carries no previous figure for it, so ``stored_before`` gives
     the previous claim's balance by line position (item number), as the connector stored it. Retainage
-    withheld and released are the period's fields. None when the answer has no ``line_items``
-    (UNCONFIRMED shape, see ``get_payment_application``): the stored lines stay as they are."""
+    withheld and released are the period's fields; ``prime_lines``, the prime contract's schedule of
+    values, gives each line its tax code (``prime_line_tax_code``). None when the answer has no
+    ``line_items`` (UNCONFIRMED shape, see ``get_payment_application``): the stored lines stay as they are."""
     if "line_items" not in data:
         return None
     stored_before = stored_before or {}
@@ -475,6 +498,7 @@ def payment_application_lines(data: dict, stored_before: dict[int, Decimal] | No
             "unit_price": money(item.get("scheduled_unit_price"), "scheduled_unit_price"),
             "amount": amount, "materials_stored": stored,
             "retainage": _sum(item, PAY_APP_RETAINED), "released": _sum(item, RELEASED),
+            "procore_tax_code_id": prime_line_tax_code(prime_lines or [], item, position),
         })
     return lines
 

@@ -313,9 +313,10 @@ def retainage_item(link) -> dict:
     }
 
 
-def owner_invoice_to_invoice(invoice, lines, *, link, items=None) -> dict:
+def owner_invoice_to_invoice(invoice, lines, *, link, items=None, tax_types=None) -> dict:
     """INV-5, BOOK-1: an owner invoice (progress claim) → a sales invoice (ACCREC) to the owner, dated
-    its billing date and due on its due date."""
+    its billing date and due on its due date; BOOK-3: each line with the TaxType of its prime contract
+    line's tax code."""
     prime = invoice.prime_contract
     sale = {
         "Type": "ACCREC",
@@ -341,6 +342,7 @@ def owner_invoice_to_invoice(invoice, lines, *, link, items=None) -> dict:
             "Quantity": Decimal("1"),
             "UnitAmount": amount,
             "LineAmount": amount,
+            **line_tax(link, line.procore_tax_code_id, tax_types),
             "Tracking": tracking_for(link, invoice.project, line.cost_item),
         })
     sale["LineItems"] += retainage_lines(link, invoice, account=link.retainage_receivable_account_code)
@@ -379,5 +381,5 @@ def document_for(record, lines, *, link, web_url: str, items: dict | None = None
     if model == "subcontractorinvoice":
         return subcontractor_invoice_to_bill(record, lines, link=link, web_url=web_url, items=items, tax_types=tax_types)
     if model == "ownerinvoice":
-        return owner_invoice_to_invoice(record, lines, link=link, items=items)
+        return owner_invoice_to_invoice(record, lines, link=link, items=items, tax_types=tax_types)
     raise ValueError(f"{model} is not exported to Xero")

@@ -393,6 +393,8 @@ class OwnerInvoiceLine(models.Model):
     # Procore's materials presently stored on this line (a balance, AIA G703 column F): the next claim's
     # materials for the period are the difference from it (RET-1).
     materials_stored = money()
+    # The tax code of the prime contract line it bills (BOOK-3): its TaxType by the link's tax code table.
+    procore_tax_code_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["invoice", "position", "id"]

@@ -492,7 +492,8 @@ class Exporter:
                               contact=lambda r: r.vendor.xero_id)
 
     def export_owner_invoices(self, batch: list[Claimed]) -> None:
-        self._export_invoices(batch, "ACCREC", lambda r, lines: to_xero.owner_invoice_to_invoice(r, lines, link=self.link, items=self.items()),
+        self._export_invoices(batch, "ACCREC", lambda r, lines: to_xero.owner_invoice_to_invoice(
+                                  r, lines, link=self.link, items=self.items(), tax_types=self.tax_types()),
                               contact=lambda r: r.prime_contract.owner.xero_id)
 
     def _export_invoices(self, batch: list[Claimed], invoice_type: str, build, *, contact) -> None:

@@ -22,6 +22,12 @@ class PrimeContractCalls(Calls):
         return self.get(f"{V10}/prime_contract/{int(prime_contract_id)}", {"project_id": int(project_id)},
                         expect=dict)
 
+    def list_prime_contract_line_items(self, project_id: int, prime_contract_id: int) -> list[dict]:
+        """The prime contract's schedule of values: ``GET /rest/v1.0/prime_contracts/{id}/line_items?project_id=``
+        (``OAS:RestV10PrimeContractsPrimeContractIdLineItemsGet``) → ``{id, position, description, amount,
+        cost_code{...}, line_item_type{...}, tax_code_id, ...}`` (BOOK-3: a line's Procore tax code)."""
+        return self.list_all(f"{V10}/prime_contracts/{int(prime_contract_id)}/line_items", {"project_id": int(project_id)})
+
     def list_payment_applications(self, project_id: int, *, prime_contract_id: int | None = None) -> list[dict]:
         """Owner invoices: ``{id, number, invoice_number, billing_date, period_start, period_end, status,
         total_amount_accrued_this_period, g702{...}, origin_id, ...}``."""

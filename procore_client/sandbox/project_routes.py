@@ -60,6 +60,12 @@ class ProjectRoutes:
                               self._wrapped(body, "prime_contract"))
         return self._json(self.store.render("prime_contract", record))
 
+    def h_prime_contract_line_items(self, request: Request, prime_contract_id: int) -> Response:
+        """OAS:RestV10PrimeContractsPrimeContractIdLineItemsGet: the prime contract's schedule of values."""
+        project_id = self._project_param(request)
+        record = self._load("prime_contract", prime_contract_id, project_id)
+        return self._page(request, self.store.render("prime_contract", record)["line_items"])
+
     def h_payment_applications(self, request: Request) -> Response:
         project_id = self._project_param(request)
         return self._list(request, "payment_application", where=lambda r: r["project_id"] == project_id)

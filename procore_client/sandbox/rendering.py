@@ -257,6 +257,11 @@ class StoreRendering:
         out["vendor"] = {"id": vendor["id"], "company": vendor["name"]} if vendor else None
         out.pop("currency_iso_code", None)
         out.pop("currency_exchange_rate", None)
+        # RestV10PrimeContractIdGet sends the schedule of values (line_items[], each with its tax_code_id);
+        # RestV10PrimeContractsGet lists none.
+        lines = out.pop("line_items", None) or []
+        if view == "show":
+            out["line_items"] = [self._line_ref(li) for li in lines]
 
     def _render_payment_application(self, out: dict[str, Any], view: str) -> None:
         prime = self.get("prime_contract", out["prime_contract_id"]) or {}

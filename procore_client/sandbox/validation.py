@@ -65,9 +65,12 @@ class StoreValidation:
         if errors:
             raise ValidationFailed(errors)
         self._check_references(kind, record)
-        if "line_items" in data and kind.name in (*COMMITMENT_KINDS, "commitment_change_order", "direct_cost"):
+        # A prime contract's schedule of values (OAS:RestV10PrimeContractIdGet line_items[]) is kept like a
+        # commitment's: each line may carry its Procore tax code (tax_code_id).
+        lined = (*COMMITMENT_KINDS, "commitment_change_order", "direct_cost", "prime_contract")
+        if "line_items" in data and kind.name in lined:
             record["line_items"] = self._line_items(kind.name, record, data["line_items"])
-        elif creating and kind.name in (*COMMITMENT_KINDS, "commitment_change_order", "direct_cost"):
+        elif creating and kind.name in lined:
             record["line_items"] = []
         if kind.name == "requisition" and ("items" in data or creating):
             record["items"] = self._requisition_items(record, data.get("items") or [])
@@ -189,7 +192,8 @@ class StoreValidation:
                 # v1.1 wants wbs_code_id; the legacy cost_code_id + line_item_type_id pair is still accepted
                 # on many endpoints (§7 WBS, DOC:tutorials/tutorial_wbs.md) — the sandbox takes either.
                 raise ValidationFailed({"line_items.wbs_code_id": ["can't be blank"]})
-            for ref, target in (("cost_code_id", "project_cost_code"), ("line_item_type_id", "line_item_type")):
+            for ref, target in (("cost_code_id", "project_cost_code"), ("line_item_type_id", "line_item_type"),
+                                ("tax_code_id", "tax_code")):
                 if item.get(ref) is not None and self.get(target, item[ref]) is None:
                     raise ValidationFailed({f"line_items.{ref}": ["must exist"]})
             item.setdefault("position", position)

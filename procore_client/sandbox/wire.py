@@ -102,6 +102,7 @@ def _rules() -> list[Rule]:
     add(f"{v10}/prime_contracts", "prime_contracts", ["GET"])
     add(f"{v10}/prime_contract", "prime_contract_create", ["POST"])
     add(f"{v10}/prime_contract/<int:id>", "prime_contract", ["GET", "PATCH", "DELETE"])
+    add(f"{v10}/prime_contracts/<int:prime_contract_id>/line_items", "prime_contract_line_items", ["GET"])
     add(f"{v10}/payment_applications", "payment_applications", ["GET"])
     add(f"{v10}/payment_applications/<int:id>", "payment_application", ["GET"])
     add(f"{v10}/prime_contracts/<int:prime_contract_id>/payment_applications", "prime_payment_applications",

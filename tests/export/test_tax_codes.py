@@ -73,3 +73,52 @@ def test_a_mapped_tax_code_is_booked_with_its_taxtype_and_an_unmapped_one_takes_
     assert (bill["SubTotal"], bill["TotalTax"], bill["Total"]) == (Decimal("1500.00"), Decimal("75.00"), Decimal("1575.00"))
     order = client.get_purchase_order(commitment.xero_id)
     assert [line["TaxType"] for line in order["LineItems"]] == ["NONE", "INPUT2"]
+
+
+def test_an_owner_invoice_line_is_booked_with_its_prime_contract_lines_taxtype(world):
+    """BOOK-3, INV-5: the prime contract's schedule of values carries Procore tax codes (EXEMPT on the slab,
+    GST on the steel); EXEMPT maps to ZERORATED. The pulled owner invoice's sales invoice books the slab
+    line as ZERORATED with no tax and the steel line (unmapped) with account 200's OUTPUT2 at Xero's 15%."""
+    from integration.models import OwnerInvoice
+    from integration.services.pull import pull_link
+    from integration.services.queue import records_accept
+    from tests.export.test_export import run_export
+
+    procore, pid = world.procore, world.project.procore_id
+    exempt = procore.create_record("tax_code", {"code": "EXEMPT", "description": "GST exempt", "rate1": 0})
+    gst = procore.create_record("tax_code", {"code": "GST", "description": "GST 15%", "rate1": 15})
+    for data in (exempt, gst):
+        TaxCode.objects.create(link=world.link, procore_id=data["id"], code=data["code"])
+    TaxCodeMapping.objects.create(link=world.link, tax_code=TaxCode.objects.get(code="EXEMPT"), xero_tax_type="ZERORATED")
+    labor = procore.create_record("line_item_type", {"name": "Labor", "code": "L"})
+    codes = {code: procore.create_record("project_cost_code", {"project_id": pid, "code": code, "name": code})
+             for code in ("03-300", "05-120")}
+    prime = procore.create_record("prime_contract", {
+        "project_id": pid, "title": "Main contract", "number": "PC-8", "status": "Approved",
+        "vendor_id": world.vendors[2].procore_id, "line_items": [
+            {"description": "Slab", "cost_code_id": codes["03-300"]["id"], "line_item_type_id": labor["id"],
+             "amount": "120000.00", "tax_code_id": exempt["id"]},
+            {"description": "Steel", "cost_code_id": codes["05-120"]["id"], "line_item_type_id": labor["id"],
+             "amount": "90000.00", "tax_code_id": gst["id"]}]})
+    pay_app = procore.create_record("payment_application", {
+        "project_id": pid, "prime_contract_id": prime["id"], "invoice_number": "HV-PC-08", "status": "approved",
+        "billing_date": "2026-10-31", "period_start": "2026-10-01", "period_end": "2026-10-31",
+        "line_items": [  # in another order than the contract's lines: matched by cost code, not by place
+            {"description_of_work": "Steel frame", "cost_code_id": codes["05-120"]["id"],
+             "line_item_type_id": labor["id"], "scheduled_value": "90000.00", "work_completed_this_period": "2000.00"},
+            {"description_of_work": "Ground floor slab", "cost_code_id": codes["03-300"]["id"],
+             "line_item_type_id": labor["id"], "scheduled_value": "120000.00", "work_completed_this_period": "1000.00"},
+        ]})
+    run_export(world.link)
+    run = pull_link(link_id=world.link.pk, resources=("prime_contracts", "owner_invoices"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    invoice = OwnerInvoice.objects.get(link=world.link, procore_id=pay_app["id"])
+    assert records_accept(records=[invoice], actor=UserFactory(username="approver-tax", role="Accounting Approver")).done
+    run_export(world.link)
+
+    invoice.refresh_from_db()
+    assert invoice.erp_status == ErpStatus.SYNCED, invoice.erp_message
+    sale = xero_client_for(world.link).get_invoice(invoice.xero_id)
+    booked = [(line["Description"], line["TaxType"], line["TaxAmount"]) for line in sale["LineItems"]]
+    assert booked == [("Steel frame", "OUTPUT2", Decimal("300.00")), ("Ground floor slab", "ZERORATED", Decimal("0.00"))]
+    assert (sale["SubTotal"], sale["TotalTax"], sale["Total"]) == (Decimal("3000.00"), Decimal("300.00"), Decimal("3300.00"))

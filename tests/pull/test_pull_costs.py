@@ -181,3 +181,18 @@ def test_a_project_without_commitments_or_prime_contract_costs_three_calls_and_m
     assert SubcontractorInvoice.objects.get(procore_id=invoice["id"]).commitment.procore_id == contract["id"]
     assert PrimeContract.objects.filter(procore_id=prime["id"]).exists()
     assert OwnerInvoice.objects.filter(procore_id=pay_app["id"]).exists()
+
+
+def test_an_owner_invoice_line_takes_the_tax_code_of_the_prime_contract_line_it_bills():
+    """BOOK-3: a payment application line names no prime contract line: it takes the tax code of the one
+    of its cost code and cost type, and of two such lines the one at its item number; none matching, none."""
+    from integration.mapping.from_procore import prime_line_tax_code
+
+    prime = [{"position": 1, "cost_code": {"id": 7}, "line_item_type": {"id": 3}, "tax_code_id": 901},
+             {"position": 2, "cost_code": {"id": 8}, "line_item_type": {"id": 3}, "tax_code_id": 902},
+             {"position": 3, "cost_code": {"id": 8}, "line_item_type": {"id": 3}, "tax_code_id": 903}]
+    line = {"cost_code": {"id": 7}, "line_item_type": {"id": 3}}
+    assert prime_line_tax_code(prime, line, 5) == 901
+    assert prime_line_tax_code(prime, {**line, "cost_code": {"id": 8}}, 3) == 903
+    assert prime_line_tax_code(prime, {**line, "cost_code": {"id": 8}}, 9) is None
+    assert prime_line_tax_code(prime, {**line, "cost_code": {"id": 99}}, 1) is None

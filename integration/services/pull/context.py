@@ -38,6 +38,8 @@ class PullRun:
         self.cost_code_by_project_code: dict[int, CostCode] = {}
         #: The Procore ids of the standard list's cost codes, once this run read the list.
         self.standard_code_ids: set[int] | None = None
+        #: Each prime contract's schedule of values as this run read it (its lines' tax codes, BOOK-3).
+        self.prime_lines: dict[int, list[dict]] = {}
 
     # -- the run's report -----------------------------------------------------------------------------
     def count(self, model: str, what: str, n: int = 1) -> None:

@@ -106,13 +106,35 @@ def stored_before(prime: PrimeContract, procore_id: int, data: dict) -> dict[int
     return dict(previous.lines.values_list("position", "materials_stored"))
 
 
+def prime_contract_lines(pull: PullRun, project: Project, data: dict) -> list[dict] | str:
+    """BOOK-3: the schedule of values of the payment application's prime contract (read once per run),
+    whose lines carry the tax codes; the reason when Procore would not give it."""
+    try:
+        prime_id = from_procore.payment_application_prime_id(data)
+    except BadRecord:
+        return []  # the write names the bad reference
+    if prime_id is None or "line_items" not in data:
+        return []
+    if prime_id not in pull.prime_lines:
+        try:
+            pull.prime_lines[prime_id] = pull.call(
+                "prime contract lines", pull.client.list_prime_contract_line_items, project.procore_id, prime_id)
+        except ProcoreError as exc:
+            return f"its prime contract's lines (their tax codes) could not be read: {exc}"
+    return pull.prime_lines[prime_id]
+
+
 def store_owner_invoice(pull: PullRun, project: Project, data: dict) -> Outcome | None:
+    prime_lines = prime_contract_lines(pull, project, data)
+
     def write(procore_id):
         prime_id = from_procore.payment_application_prime_id(data)
         prime = PrimeContract.objects.filter(link=pull.link, procore_id=prime_id).first() if prime_id else None
         if prime is None:
             raise BadRecord(f"its prime contract (Procore #{prime_id}) is not in the connector")
-        lines = from_procore.payment_application_lines(data, stored_before(prime, procore_id, data))
+        if isinstance(prime_lines, str):
+            raise BadRecord(prime_lines)
+        lines = from_procore.payment_application_lines(data, stored_before(prime, procore_id, data), prime_lines)
         for line in lines or []:
             line["cost_item"] = cost_item_of(pull, line.pop("cost"))
         values = from_procore.payment_application(data, lines) | {"prime_contract": prime, "project": project}
