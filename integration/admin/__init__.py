@@ -6,26 +6,11 @@ from django.contrib import admin, messages
 from integration import models as m
 from integration.services import cost_codes as cost_codes_service
 
-from .base import ErpRecordAdmin
+from .base import ErpRecordAdmin, ReadOnlyAdmin
 from .cost_codes import CsvImportExportMixin, assign_default_cost_types
 from .isolation import LinkScopedAdminMixin
 from .runs import counts_sentence, run_page, started_by
 from .tax import TaxCodeAdmin, TaxCodeMappingAdmin  # noqa: F401  (registered)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by the connector's services: visible, never edited by hand."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LineInline(admin.TabularInline):

@@ -549,3 +549,18 @@ class ErpRecordAdmin(admin.ModelAdmin):
                     raise
                 logger.exception("%s of %s failed", action, obj)
                 self.message_user(request, f"{obj}: {action} failed, nothing was changed: {exc}", messages.ERROR)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the connector's services: visible, never edited by hand."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from integration import models as m
 
+from .base import ReadOnlyAdmin
 from .isolation import LinkScopedAdminMixin, LinkScopedForm
 
 
@@ -39,19 +40,9 @@ class TaxCodeMappingAdmin(LinkScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(m.TaxCode)
-class TaxCodeAdmin(admin.ModelAdmin):
+class TaxCodeAdmin(ReadOnlyAdmin):
     """Written by the pull only: Procore is where tax codes are set up."""
 
     list_display = ("code", "description", "rate", "archived", "link")
     list_filter = ("link", "archived")
     list_select_related = ("link",)
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
