@@ -204,7 +204,8 @@ def seed_procore(procore, *, today: dt.date | None = None) -> Seeded:
                 out.backup_invoice = data["invoice_number"]
                 for name, text in BACKUP:
                     procore.attach_file("requisition", out.invoices[-1]["id"], name, text.encode(), content_type="application/pdf")
-    # One more invoice: a credit for returned framing timber, negative (INV-3 refuses it with a reason).
+    # One more invoice: a credit for returned framing timber, negative: it exports as a supplier credit note
+    # allocated to the purchase order's open bill (CRED-1; with negative_invoices = refuse, INV-3 refuses it).
     invoice_number += 1
     po = out.commitments["PO-010"]
     out.negative_invoice = f"TOTARA-{invoice_number:04d}"

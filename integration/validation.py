@@ -229,9 +229,16 @@ def invoice_total(lines, retainage: Decimal, released: Decimal = Decimal("0")) -
     return sum((line.amount for line in lines), Decimal("0")) - (retainage or Decimal("0")) + (released or Decimal("0"))
 
 
+def becomes_credit_note(invoice) -> bool:
+    """INV-3, CRED-1: a negative invoice exports as a credit note unless its link's `negative_invoices`
+    setting is `refuse`."""
+    link = getattr(invoice, "link", None)
+    return (getattr(link, "negative_invoices", None) or "credit_note") == "credit_note"
+
+
 def _invoice_rules(invoice, lines, rule: str, *, required_dates: tuple[tuple[str, str], ...], credit_hint: str) -> list[Failure]:
     """The rules every exported invoice shares: number, dates, Approved, project in Xero, a line with
-    a cost code in Xero, amounts Xero can take, and never a negative total (INV-3)."""
+    a cost code in Xero, amounts Xero can take, and a negative total only as a credit note (INV-3, CRED-1)."""
     out = []
     if not (invoice.invoice_number or "").strip():
         out.append(Failure("invoice_number", rule, "The invoice number is missing."))
@@ -255,8 +262,9 @@ def _invoice_rules(invoice, lines, rule: str, *, required_dates: tuple[tuple[str
     if bad_amounts:
         return out + bad_amounts
     total = invoice_total(lines, invoice.retainage_this_period, released)
-    if total < 0:
-        out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}); {credit_hint}"))
+    if total < 0 and not becomes_credit_note(invoice):
+        out.append(Failure("total", "INV-3", f"The invoice total is negative ({total}) and the link's negative "
+                                              f"invoices setting is 'refuse': {credit_hint}"))
     elif not any(line.amount for line in lines) and not invoice.retainage_this_period and not released:
         # RET-1: its Xero document would have no line (zero lines are left out).
         out.append(Failure("lines", rule, "The invoice bills nothing: no line has an amount this period and "
@@ -304,7 +312,8 @@ def validate_subcontractor_invoice(invoice, lines=(), ctx: Context | None = None
         invoice, lines, "INV-2",
         required_dates=(("billing_date", "billing date"), ("period_start", "period start"),
                         ("period_end", "period end"), ("payment_date", "payment date")),
-        credit_hint="Xero bills cannot be negative: enter a supplier credit note in Xero instead.",
+        credit_hint="Xero bills cannot be negative. Set it to 'credit_note' on the link's page to export it as a "
+                    "supplier credit note, or enter the credit note in Xero.",
     ) + _retention_account(invoice, "retainage_account_code", "Retentions Payable (liability)") + currency_failures(invoice)
 
 
@@ -313,7 +322,8 @@ def validate_owner_invoice(invoice, lines=(), ctx: Context | None = None) -> lis
     owner = invoice.prime_contract.owner if invoice.prime_contract_id else None
     return _vendor_linked(owner, "INV-5", "owner") + _invoice_rules(
         invoice, lines, "INV-5", required_dates=(("billing_date", "billing date"),),
-        credit_hint="enter a credit note in Xero instead.",
+        credit_hint="Xero sales invoices cannot be negative. Set it to 'credit_note' on the link's page to export "
+                    "it as a credit note, or enter the credit note in Xero.",
     ) + _retention_account(invoice, "retainage_receivable_account_code", "Retentions Receivable (asset)") + currency_failures(invoice)
 
 

@@ -221,6 +221,19 @@ class AccountingResources:
                           where: str | None = None) -> Iterator[dict]:
         return self.iter_pages("CreditNotes", params={"where": where}, if_modified_since=if_modified_since)
 
+    def get_credit_note(self, credit_note_id: str) -> dict:
+        return self._one("CreditNotes", f"CreditNotes/{credit_note_id}", {"unitdp": 4})
+
+    def find_credit_notes(self, *, contact_ids: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict]:
+        """Credit notes of these contacts: GET /CreditNotes has no ContactIDs or Statuses list parameter
+        (spec: where, order, page), so they are asked with `where`."""
+        contacts = " OR ".join(f'Contact.ContactID==guid("{c}")' for c in contact_ids)
+        where = f"({contacts})" if contacts else None
+        if statuses:
+            wanted = " OR ".join(f'Status=="{s}"' for s in statuses)
+            where = f"{where} AND ({wanted})" if where else wanted
+        return list(self.iter_pages("CreditNotes", params={"where": where}))
+
     # ------------------------------------------------------------------ bank transactions
     def create_bank_transactions(self, transactions: Iterable[dict], *, idempotency_key: str) -> list[ElementResult]:
         return self.write("BankTransactions", transactions, method="PUT", idempotency_key=idempotency_key)

@@ -231,7 +231,7 @@ class CompanyLinkAdmin(admin.ModelAdmin):
     readonly_fields = ("procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name", "xero_timezone", "xero_base_currency", "xero_currencies", "sync_cursors", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "is_active", "procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name")}),
-        ("Export settings", {"fields": ("project_tracking_category", "cost_code_export_mode", "cost_code_tracking_category", "retainage_item_code", "default_purchase_account", "default_sales_account", "retainage_account_code", "retainage_receivable_account_code", "amounts_tax", "xero_document_status", "xero_timezone", "xero_base_currency", "xero_currencies", "commitment_sync", "direct_export", "export_attachments", "project_stage_name", "procore_standard_cost_code_list_id")}),
+        ("Export settings", {"fields": ("project_tracking_category", "cost_code_export_mode", "cost_code_tracking_category", "retainage_item_code", "default_purchase_account", "default_sales_account", "retainage_account_code", "retainage_receivable_account_code", "amounts_tax", "xero_document_status", "negative_invoices", "xero_timezone", "xero_base_currency", "xero_currencies", "commitment_sync", "direct_export", "export_attachments", "project_stage_name", "procore_standard_cost_code_list_id")}),
         ("Import settings", {"fields": ("payment_sync_frequency", "payment_cutoff", "job_cost_sync_time", "vendor_contact_group", "procore_webhooks")}),
         ("Sync state", {"fields": ("sync_cursors", "created_at", "updated_at")}),
     )

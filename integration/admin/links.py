@@ -13,6 +13,9 @@ from django.conf import settings
 XERO_PATHS = {
     "bill": "/AccountsPayable/View.aspx?InvoiceID={id}",
     "sales_invoice": "/AccountsReceivable/View.aspx?InvoiceID={id}",
+    # CRED-1: a negative invoice's credit note.
+    "supplier_credit_note": "/AccountsPayable/ViewCreditNote.aspx?creditNoteID={id}",
+    "sales_credit_note": "/AccountsReceivable/ViewCreditNote.aspx?creditNoteID={id}",
     "purchase_order": "/Accounts/Payable/PurchaseOrders/View/{id}",
     "contact": "/Contacts/View/{id}",
     "item": "/Accounts/Inventory/{id}",
@@ -41,6 +44,8 @@ def xero_url(record) -> str:
             "costitem": "tracking" if record.link.cost_code_export_mode == "tracking" else "item",
             "project": "tracking",
         }.get(model)
+        if getattr(record, "xero_credit_note", False):
+            kind = "supplier_credit_note" if model == "subcontractorinvoice" else "sales_credit_note"
     if not xero_id or kind is None:
         return ""
     return xero_web_url() + XERO_PATHS[kind].format(id=xero_id)
@@ -82,6 +87,7 @@ def xero_document_url(document) -> str:
         kind, xero_id = ("sales_invoice" if document.doc_type == "ACCRECPAYMENT" else "bill"), document.parent_id
     else:
         kind = {"Invoices": "sales_invoice" if document.doc_type == "ACCREC" else "bill", "PurchaseOrders": "purchase_order",
+                "CreditNotes": "sales_credit_note" if document.doc_type == "ACCRECCREDIT" else "supplier_credit_note",
                 "Contacts": "contact", "Items": "item", "TrackingOptions": "tracking"}.get(resource)
     if not xero_id or kind is None:
         return ""

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 
-from integration.mapping.to_xero import XERO_RESOURCE, document_for
+from integration.mapping.to_xero import XERO_RESOURCE, document_for, is_credit_note
 from integration.selectors import record_lines, tax_types_for, validate_record
 
 # The checks of each type, by the field its failures name (integration/validation.py).
@@ -58,7 +58,7 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
         ("status", "Status Approved", "INV-2"),
         ("project", "Project in Xero", "INV-2"),
         ("lines", "Schedule-of-values lines with cost codes, all in Xero", "INV-2"),
-        ("total", "Total not negative", "INV-3"),
+        ("total", "Total not negative, or exported as a credit note (negative invoices: credit_note)", "INV-3, CRED-1"),
         ("currency", "Currency enabled in the Xero organisation", "BOOK-7"),
     ],
     "ownerinvoice": [
@@ -68,7 +68,7 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
         ("status", "Status Approved", "INV-5"),
         ("project", "Project in Xero", "INV-5"),
         ("lines", "Lines with cost codes, all in Xero", "INV-5"),
-        ("total", "Total not negative", "INV-3"),
+        ("total", "Total not negative, or exported as a credit note (negative invoices: credit_note)", "INV-3, CRED-1"),
         ("currency", "Currency enabled in the Xero organisation", "BOOK-7"),
     ],
 }
@@ -82,8 +82,11 @@ DOCUMENT_NAMES = {
     "subcontractorinvoice": "Bill (ACCPAY)",
     "ownerinvoice": "Sales invoice (ACCREC)",
 }
+# CRED-1: what a negative invoice becomes.
+CREDIT_NOTE_NAMES = {"ACCPAYCREDIT": "Supplier credit note (ACCPAYCREDIT)", "ACCRECCREDIT": "Credit note (ACCRECCREDIT)"}
 HEADER_FIELDS = (
     ("Type", "Type"), ("Date", "Date"), ("DueDate", "Due date"), ("InvoiceNumber", "Invoice number"),
+    ("CreditNoteNumber", "Credit note number"),
     ("PurchaseOrderNumber", "Order number"), ("Reference", "Reference"), ("DeliveryDate", "Delivery date"),
     ("DeliveryInstructions", "Delivery instructions"), ("Status", "Status"), ("CurrencyCode", "Currency"), ("LineAmountTypes", "Amounts are"),
     ("Url", "Link back to Procore"), ("Code", "Item code"), ("Name", "Name"), ("ContactNumber", "Contact number"),
@@ -143,10 +146,20 @@ def build_preview(record) -> dict:
         # A missing dependency (no vendor, no owner...): the checks say which.
         context["error"] = f"The document cannot be built yet ({exc.__class__.__name__}: {exc}); see the failed checks."
         return context
+    if is_credit_note(document):
+        # The credit note's amounts are positive (as Xero keeps them); the export allocates it to the open
+        # bill (sales invoice) of the commitment (prime contract), or leaves it as an open credit.
+        context.update(document_name=CREDIT_NOTE_NAMES[document["Type"]], resource="CreditNotes",
+                       credit_note_note="The invoice's total is negative: it exports as a credit note, allocated to "
+                                        "the open bill of its commitment in Xero (an owner invoice: the open sales "
+                                        "invoice of its prime contract) up to what that bill owes; any rest stays "
+                                        "an open credit.")
     contact = document.get("Contact") or {}
     header = [(label, document[key]) for key, label in HEADER_FIELDS if document.get(key) not in (None, "")]
     if contact:
         header.insert(0, ("Contact", f"{_contact_name(record)} (ContactID {contact.get('ContactID') or 'not yet in Xero'})"))
+    if getattr(record, "credit_allocation", ""):
+        header.append(("Credit", record.credit_allocation))
     if model == "subcontractorinvoice" and "DueDate" not in document:
         header.append(("Due date", "None: the payment date is empty in Procore (INV-2 requires it)."))
     rows = []

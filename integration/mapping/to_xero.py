@@ -349,6 +349,51 @@ def owner_invoice_to_invoice(invoice, lines, *, link, items=None, tax_types=None
     return sale
 
 
+CREDIT_TYPE = {"ACCPAY": "ACCPAYCREDIT", "ACCREC": "ACCRECCREDIT"}
+
+
+def document_total(document: dict) -> Decimal:
+    """What a bill or sales invoice totals before tax: the sum of its lines."""
+    return sum((money(line.get("LineAmount", line["Quantity"] * line["UnitAmount"])) for line in document["LineItems"]), ZERO)
+
+
+def as_credit_note(document: dict) -> dict:
+    """CRED-1: the credit note a negative bill (or sales invoice) becomes: ACCPAYCREDIT (ACCRECCREDIT), the
+    same contact, dates, currency, status and lines, each line's amount negated, so that the credit note's
+    amounts are positive as Xero keeps them (Xero's CreditNote Total, RemainingCredit and Allocation Amount
+    are positive: getCreditNotes example in xero_accounting.yaml) and every line posts the reverse of what
+    the bill's line would have. Quantity stays as it is: Quantity × UnitAmount is still the line's amount.
+    The invoice number becomes CreditNoteNumber. A credit note has no Url (the CreditNote schema of
+    xero_accounting.yaml and xero-python's CreditNote model have none), and its Reference is ACCRECCREDIT
+    only (spec CreditNote.Reference)."""
+    note = {k: v for k, v in document.items() if k not in ("Type", "InvoiceNumber", "LineItems", "Url", "Reference")}
+    note = {"Type": CREDIT_TYPE[document["Type"]], **note}
+    if document.get("InvoiceNumber"):
+        note["CreditNoteNumber"] = document["InvoiceNumber"]
+    if note["Type"] == "ACCRECCREDIT" and document.get("Reference"):
+        note["Reference"] = document["Reference"]
+    note["LineItems"] = [{**line, "UnitAmount": -line["UnitAmount"], "LineAmount": -money(line["LineAmount"])}
+                         for line in document["LineItems"]]
+    return note
+
+
+def invoice_document(record, lines, *, link, web_url: str, items=None, tax_types=None) -> dict:
+    """INV-1, INV-5, CRED-1: what a subcontractor or owner invoice becomes: its bill (sales invoice), or,
+    when its total is negative and the link's `negative_invoices` is `credit_note`, that document as a
+    credit note. With `refuse` a negative invoice never gets here: its checks refuse it (INV-3)."""
+    if record._meta.model_name == "subcontractorinvoice":
+        document = subcontractor_invoice_to_bill(record, lines, link=link, web_url=web_url, items=items, tax_types=tax_types)
+    else:
+        document = owner_invoice_to_invoice(record, lines, link=link, items=items, tax_types=tax_types)
+    if document_total(document) < 0 and (getattr(link, "negative_invoices", "") or "credit_note") == "credit_note":
+        return as_credit_note(document)
+    return document
+
+
+def is_credit_note(document: dict) -> bool:
+    return str(document.get("Type", "")).endswith("CREDIT")
+
+
 # What each exportable type becomes in Xero: (API resource, mapping). Used by the export and by the
 # approver's preview (SYNC-10), so both show exactly the same document.
 XERO_RESOURCE = {
@@ -378,8 +423,6 @@ def document_for(record, lines, *, link, web_url: str, items: dict | None = None
     if model == "changeorder":
         return {"PurchaseOrderNumber": record.commitment.number,
                 "LineItems": change_order_lines(record, lines, link=link, items=items, tax_types=tax_types)}
-    if model == "subcontractorinvoice":
-        return subcontractor_invoice_to_bill(record, lines, link=link, web_url=web_url, items=items, tax_types=tax_types)
-    if model == "ownerinvoice":
-        return owner_invoice_to_invoice(record, lines, link=link, items=items, tax_types=tax_types)
+    if model in ("subcontractorinvoice", "ownerinvoice"):
+        return invoice_document(record, lines, link=link, web_url=web_url, items=items, tax_types=tax_types)
     raise ValueError(f"{model} is not exported to Xero")

@@ -9,6 +9,7 @@ from .links import (
     CompanyLink,
     Connection,
     CostCodeExportMode,
+    NegativeInvoices,
     PaymentSyncFrequency,
     XeroDocumentStatus,
 )
@@ -79,5 +80,6 @@ __all__ = [
     "UnsyncableTransaction",
     "Vendor",
     "WebhookEvent",
+    "NegativeInvoices",
     "XeroDocumentStatus",
 ]

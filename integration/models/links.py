@@ -28,6 +28,11 @@ class AmountsTax(models.TextChoices):
 LINE_AMOUNT_TYPES = {AmountsTax.EXCLUSIVE: "Exclusive", AmountsTax.INCLUSIVE: "Inclusive", AmountsTax.NO_TAX: "NoTax"}
 
 
+class NegativeInvoices(models.TextChoices):
+    CREDIT_NOTE = "credit_note", "Export as a Xero credit note (allocated to the open bill or sales invoice)"
+    REFUSE = "refuse", "Refuse with a reason"
+
+
 class PaymentSyncFrequency(models.TextChoices):
     FIVE_MINUTES = "5min", "Every 5 minutes"
     HOURLY = "hourly", "Hourly"
@@ -84,6 +89,11 @@ class CompanyLink(models.Model):
     direct_export = models.BooleanField(default=False, help_text="Records skip approval and export at once.")
     export_attachments = models.BooleanField(
         default=True, help_text="Attach the files of each exported subcontractor and owner invoice to its Xero document.")
+    negative_invoices = models.CharField(
+        max_length=12, choices=NegativeInvoices.choices, default=NegativeInvoices.CREDIT_NOTE,
+        help_text="What an approved invoice whose total is negative becomes (INV-3, CRED-1): a supplier credit note "
+                  "(an owner invoice: a sales credit note) allocated to the open bill of its commitment (prime "
+                  "contract), or refused with a reason.")
     payment_sync_frequency = models.CharField(
         max_length=10, choices=PaymentSyncFrequency.choices, default=PaymentSyncFrequency.HOURLY
     )

@@ -286,6 +286,12 @@ class SubcontractorInvoice(ErpRecord):
     retainage_this_period = money()
     retainage_released = money(help_text="Retainage withheld on earlier invoices and released by this one.")
     total = money(help_text="The lines this period less retainage withheld plus retainage released: what the bill will total.")
+    # CRED-1: a negative total exports as a credit note; its CreditNoteID is then the record's xero_id.
+    xero_credit_note = models.BooleanField(
+        "Xero credit note", default=False,
+        help_text="Its Xero document is a credit note (the invoice's total is negative), not a bill or sales invoice.")
+    credit_allocation = models.TextField(
+        blank=True, help_text="What became of the credit note's credit: allocated to an open bill, or left open.")
 
     erp_type_label = "subcontractor invoice"
 
@@ -369,6 +375,12 @@ class OwnerInvoice(ErpRecord):
     retainage_this_period = money()
     retainage_released = money(help_text="Retainage withheld on earlier claims and released by this one.")
     total = money()
+    # CRED-1: a negative total exports as a credit note; its CreditNoteID is then the record's xero_id.
+    xero_credit_note = models.BooleanField(
+        "Xero credit note", default=False,
+        help_text="Its Xero document is a credit note (the invoice's total is negative), not a bill or sales invoice.")
+    credit_allocation = models.TextField(
+        blank=True, help_text="What became of the credit note's credit: allocated to an open bill, or left open.")
 
     erp_type_label = "owner invoice"
 

@@ -110,14 +110,16 @@ def attach_files(*, link, xero, procore_factory, tracker=None) -> dict[str, int]
     counts = {"attached": 0, "refused": 0, "failed": 0}
     if not link.export_attachments:
         return counts
-    by_document: OrderedDict[str, list[InvoiceFile]] = OrderedDict()
+    by_document: OrderedDict[tuple[str, str], list[InvoiceFile]] = OrderedDict()
     for file in _waiting(link):
         if file.record is not None and file.record.xero_id:
-            by_document.setdefault(file.record.xero_id, []).append(file)
+            # CRED-1: a negative invoice's document is a credit note (spec: /CreditNotes/{id}/Attachments).
+            resource = "CreditNotes" if file.record.xero_credit_note else "Invoices"
+            by_document.setdefault((resource, file.record.xero_id), []).append(file)
     procore = None
-    for xero_id, files in by_document.items():
+    for (resource, xero_id), files in by_document.items():
         try:
-            held = xero.list_attachments("Invoices", xero_id)
+            held = xero.list_attachments(resource, xero_id)
         except (DailyLimitReached, InvalidGrant, RateLimited):
             raise
         except XeroError as exc:
@@ -156,7 +158,7 @@ def attach_files(*, link, xero, procore_factory, tracker=None) -> dict[str, int]
                 counts["failed"] += 1
                 continue
             try:
-                answer = xero.attach_file("Invoices", xero_id, file.filename, content, include_online=False,
+                answer = xero.attach_file(resource, xero_id, file.filename, content, include_online=False,
                                           idempotency_key=_key(link, file, content))
             except (DailyLimitReached, InvalidGrant, RateLimited):
                 raise

@@ -151,6 +151,7 @@ class Exporter:
         self._bills: dict[tuple, list[dict]] = {}
         self._bill_contacts_read: set[str] = set()
         self._outcomes: dict[int, tuple] = {}
+        self._created_invoices: dict[str, dict] = {}
         self._line_ids: list = []
 
     # ------------------------------------------------------------------ outcomes
@@ -158,12 +159,13 @@ class Exporter:
     # the records' rows locked, one UPDATE per kind of outcome, one INSERT of the audit rows, the run's
     # progress saved once (PERF-6). Until then each record keeps the key its claim stored, so a crash
     # before the flush leaves it `exporting` with its key: the next claim looks it up in Xero first.
-    def _done(self, claimed: Claimed, xero_id: str, *, payload=None, response=None, message: str = "", created: bool = True):
+    def _done(self, claimed: Claimed, xero_id: str, *, payload=None, response=None, message: str = "", created: bool = True,
+              extra: dict | None = None):
         record = claimed.record
         fields = {
             # The key has done its work: the next change of this record is a new attempt with a new key.
             "xero_id": xero_id, "xero_synced_at": timezone.now(), "erp_message": "", "retry_after": None, "idempotency_key": "",
-            "export_claim": "", "export_claimed_until": None, "writeback_pending": has_procore_origin(record),
+            "export_claim": "", "export_claimed_until": None, "writeback_pending": has_procore_origin(record), **(extra or {}),
         }
         self._outcomes.setdefault(record.pk, (record, "export_succeeded", fields, message, payload, response,
                                               "created" if created else "updated"))
@@ -485,22 +487,26 @@ class Exporter:
             self._write("PurchaseOrders", [c], [element], method="POST",
                         on_ok=lambda c, xid, el, doc: self._done(c, xid, payload=el, response=doc, created=False))
 
-    # ------------------------------------------------------------------ invoices (INV-1, INV-4, INV-5)
+    # ------------------------------------------------------------------ invoices (INV-1, INV-4, INV-5, CRED-1)
     def export_subcontractor_invoices(self, batch: list[Claimed]) -> None:
-        self._export_invoices(batch, "ACCPAY", lambda r, lines: to_xero.subcontractor_invoice_to_bill(
-                                  r, lines, link=self.link, web_url=self.web_url, items=self.items(), tax_types=self.tax_types()),
-                              contact=lambda r: r.vendor.xero_id)
+        self._export_invoices(batch, "ACCPAY", contact=lambda r: r.vendor.xero_id)
 
     def export_owner_invoices(self, batch: list[Claimed]) -> None:
-        self._export_invoices(batch, "ACCREC", lambda r, lines: to_xero.owner_invoice_to_invoice(
-                                  r, lines, link=self.link, items=self.items(), tax_types=self.tax_types()),
-                              contact=lambda r: r.prime_contract.owner.xero_id)
+        self._export_invoices(batch, "ACCREC", contact=lambda r: r.prime_contract.owner.xero_id)
 
-    def _export_invoices(self, batch: list[Claimed], invoice_type: str, build, *, contact) -> None:
+    def _export_invoices(self, batch: list[Claimed], invoice_type: str, *, contact) -> None:
         batch = self.in_enabled_currency(batch)
-        documents = {c.record.pk: build(c.record, record_lines(c.record)) for c in batch}
+        documents = {c.record.pk: to_xero.invoice_document(c.record, record_lines(c.record), link=self.link, web_url=self.web_url,
+                                                           items=self.items(), tax_types=self.tax_types()) for c in batch}
         if any(any(line.get("ItemCode") == self.link.retainage_item_code for line in doc["LineItems"]) for doc in documents.values()):
             self.ensure_retainage_item()
+        # CRED-1: a negative invoice is a credit note, sent after the bills so that it can be allocated to one.
+        credits = [c for c in batch if to_xero.is_credit_note(documents[c.record.pk])]
+        batch = [c for c in batch if not to_xero.is_credit_note(documents[c.record.pk])]
+        for c in [c for c in batch if c.record.xero_credit_note]:
+            self._fail(c, "Its total is no longer negative but its Xero document is a credit note: void it in Xero, "
+                          "unlink the record and send it again to export it as a bill.")
+        batch = [c for c in batch if not c.record.xero_credit_note]
         creates = [c for c in batch if not c.record.xero_id]
         existing = self.existing_bills([contact(c.record) for c in creates], invoice_type) if creates else {}
         to_create = []
@@ -531,9 +537,16 @@ class Exporter:
         updates = [c for c in batch if c.record.xero_id]
         elements = [{**documents[c.record.pk], "InvoiceID": c.record.xero_id} for c in updates]
         self._write("Invoices", updates, elements, method="POST", on_ok=self._invoice_updated)
+        if credits:
+            from integration.services.export_credits import export_credit_notes
+
+            export_credit_notes(self, credits, documents, contact=contact)
 
     def _invoice_created(self, c: Claimed, xero_id: str, element: dict, document: dict) -> None:
         self._remember_bill({**document, "InvoiceID": xero_id})
+        # What a credit note of the same commitment (prime contract) may be allocated to in this run (CRED-1).
+        group = c.record.commitment_id if c.record._meta.model_name == "subcontractorinvoice" else c.record.prime_contract_id
+        self._created_invoices.setdefault(c.record._meta.model_name, {}).setdefault(group, []).append(xero_id)
         self._done(c, xero_id, payload=element, response=document)
 
     def _invoice_updated(self, c: Claimed, xero_id: str, element: dict, document: dict) -> None:

@@ -187,7 +187,8 @@ def record_unlink(*, record, actor, xero_document_removed: Callable | None = Non
         old_id = record.xero_id
         apply_transition(
             record, "unlink", actor=actor, message=f"Xero document {old_id}: {detail}",
-            update_fields={"xero_id": "", "idempotency_key": "", "locked": False, "export_version": record.export_version + 1},
+            update_fields={"xero_id": "", "idempotency_key": "", "locked": False, "export_version": record.export_version + 1,
+                           **({"xero_credit_note": False, "credit_allocation": ""} if hasattr(record, "xero_credit_note") else {})},
         )
     return record
 
@@ -208,9 +209,13 @@ def record_link_existing(*, record, actor, xero_id: str):
         record = lock_record(record)
         from integration.services.writeback import has_procore_origin
 
+        fields = {"xero_id": xero_id, "erp_message": "", "idempotency_key": "", "writeback_pending": has_procore_origin(record)}
+        if hasattr(record, "xero_credit_note"):
+            from integration.services.xero_checks import is_credit_note_record
+
+            fields["xero_credit_note"] = is_credit_note_record(record)  # CRED-1
         apply_transition(record, "link_existing", actor=actor, message=f"Linked to the existing Xero document {xero_id}: {detail}",
-                         update_fields={"xero_id": xero_id, "erp_message": "", "idempotency_key": "",
-                                        "writeback_pending": has_procore_origin(record)})
+                         update_fields=fields)
     return record
 
 

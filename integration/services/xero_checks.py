@@ -13,7 +13,9 @@ def xero_document_removed(record, client=None) -> tuple[bool, str]:
     client = client or xero_client_for(record.link)
     model = record._meta.model_name
     try:
-        if model in ("subcontractorinvoice", "ownerinvoice"):
+        if model in ("subcontractorinvoice", "ownerinvoice") and record.xero_credit_note:
+            status = client.get_credit_note(record.xero_id).get("Status")  # CRED-1
+        elif model in ("subcontractorinvoice", "ownerinvoice"):
             status = client.get_invoice(record.xero_id).get("Status")
         elif model == "commitment":
             status = client.get_purchase_order(record.xero_id).get("Status")
@@ -47,12 +49,26 @@ def xero_document_removed(record, client=None) -> tuple[bool, str]:
     return False, f"it is still {str(status).lower()} in Xero."
 
 
+def is_credit_note_record(record) -> bool:
+    """CRED-1: the record's Xero document is (or, once exported, will be) a credit note."""
+    from integration.validation import becomes_credit_note
+
+    return bool(record.xero_credit_note) or (record.total < 0 and becomes_credit_note(record))
+
+
 def xero_document_live(record, xero_id: str, client=None) -> tuple[bool, str]:
     """(True, detail) when `xero_id` is a live document of the kind this record becomes."""
     client = client or xero_client_for(record.link)
     model = record._meta.model_name
     try:
-        if model in ("subcontractorinvoice", "ownerinvoice"):
+        if model in ("subcontractorinvoice", "ownerinvoice") and is_credit_note_record(record):
+            doc = client.get_credit_note(xero_id)  # CRED-1: a negative invoice is linked to a credit note
+            wanted = "ACCPAYCREDIT" if model == "subcontractorinvoice" else "ACCRECCREDIT"
+            if doc.get("Type") != wanted:
+                return False, f"it is a {doc.get('Type')} document, not {wanted}."
+            status = doc.get("Status")
+            label = f"{wanted} {doc.get('CreditNoteNumber')} ({str(status).lower()})"
+        elif model in ("subcontractorinvoice", "ownerinvoice"):
             doc = client.get_invoice(xero_id)
             wanted = "ACCPAY" if model == "subcontractorinvoice" else "ACCREC"
             if doc.get("Type") != wanted:

@@ -37,7 +37,7 @@ def row(out: str, label: str) -> list[int]:
 
 
 def test_demo_plays_the_month_and_prints_the_summary(capsys):
-    """CONN-2, SYNC-2, SYNC-3, SYNC-5, INV-2, INV-3, INV-5, PAY-1, PAY-3, PAY-6, JC-1, JC-3, JC-6: connected
+    """CONN-2, SYNC-2, SYNC-3, SYNC-5, INV-2, INV-3, CRED-1, INV-5, PAY-1, PAY-3, PAY-6, JC-1, JC-3, JC-6: connected
     through the real OAuth flows, everything valid accepted and exported (the owner invoices as sales
     invoices), the invalid ones kept with their reasons, payments issued and received and job costs
     imported, and the summary says what went where."""
@@ -51,12 +51,12 @@ def test_demo_plays_the_month_and_prints_the_summary(capsys):
     assert row(out, "cost items") == [120, 120, 0, 0]
     assert row(out, "commitments") == [10, 10, 0, 0]
     assert row(out, "change orders") == [10, 10, 0, 0]
-    assert row(out, "subcontractor invoices") == [26, 24, 0, 2]
+    assert row(out, "subcontractor invoices") == [26, 25, 0, 1]
     assert row(out, "owner invoices") == [2, 2, 0, 0]
     assert row(out, "payments issued") == [14, 1, 0]
     assert row(out, "payments received") == [1, 0, 0]
     assert "owner invoice" not in out.split("Refused, and why:")[1]
-    assert "The invoice total is negative" in out and "The billing date is missing" in out
+    assert "The billing date is missing" in out
     assert "no project tracking" in out
     assert "http://127.0.0.1:8000/admin/" in out and "approver" in out
 
@@ -68,7 +68,12 @@ def test_demo_plays_the_month_and_prints_the_summary(capsys):
     assert Commitment.objects.filter(link=link, erp_status=ErpStatus.SYNCED).count() == 10
     assert ChangeOrder.objects.filter(link=link, erp_status=ErpStatus.SYNCED).count() == 10
     refused = SubcontractorInvoice.objects.filter(link=link, erp_status=ErpStatus.NOT_SENT)
-    assert {i.invoice_number for i in refused} == {"TOTARA-0025", "TUI-0007"}
+    assert {i.invoice_number for i in refused} == {"TUI-0007"}
+    # CRED-1: the month's negative invoice is a supplier credit note, allocated to its purchase order's open bill.
+    credit = SubcontractorInvoice.objects.get(link=link, invoice_number="TOTARA-0025")
+    assert (credit.erp_status, credit.xero_credit_note, credit.total) == (ErpStatus.SYNCED, True, Decimal("-1850.00"))
+    assert "Credit note: invoice TOTARA-0025 (-1,850.00) is a supplier credit note in Xero." in out
+    assert "2127.50 allocated to bill PO-010" in credit.credit_allocation  # 1,850.00 and its 15 % tax
     assert all(i.erp_message for i in refused)
     # RET-1: the month's retention release is a bill of its one release line on Retentions Payable.
     release = SubcontractorInvoice.objects.get(link=link, invoice_number="KAURI-0026")
@@ -78,7 +83,7 @@ def test_demo_plays_the_month_and_prints_the_summary(capsys):
     # ATT-1: the first bill has its backup attached in Xero.
     assert "Backup: bill KAURI-0001 has 2 of its 2 files attached in Xero" in out
     accepted = AuditEvent.objects.filter(link=link, action="accept", actor_name="approver")
-    assert accepted.count() == 3 + 12 + 120 + 10 + 10 + 24 + 2
+    assert accepted.count() == 3 + 12 + 120 + 10 + 10 + 25 + 2
     assert Payment.objects.filter(link=link, status=Payment.Status.VOIDED).count() == 1
     # INV-5: each owner invoice is one ACCREC with its lines and the retainage line; PAY-6: the owner's
     # payment on the first is a payment received on its prime contract.

@@ -38,6 +38,28 @@ def test_preview_shows_the_bill_it_will_become(client, approver):
     assert html.count('class="check-passed"') == 11 and 'class="check-failed"' not in html
 
 
+def test_preview_of_a_negative_invoice_is_the_credit_note_it_becomes(client, approver):
+    """SYNC-10, CRED-1, INV-3: a −1,850.00 invoice previews as a supplier credit note of 1,850.00 with its
+    number, its line on the same Item, and the INV-3 check passed; with negative_invoices = refuse, that
+    check fails with the reason."""
+    client.force_login(approver)
+    invoice = SubcontractorInvoiceFactory(lines=0, invoice_number="TOTARA-0025", billing_date=datetime.date(2026, 10, 29))
+    invoice.link.commitment_sync = False
+    invoice.link.save()
+    InvoiceLineFactory(invoice=invoice, description="Returned framing timber", amount=Decimal("-1850.00"))
+    html = page(client, invoice)
+    assert "Supplier credit note (ACCPAYCREDIT) it becomes in Xero" in html and 'id="credit-note-note"' in html
+    assert "<th>Type</th><td>ACCPAYCREDIT</td>" in html and "<th>Credit note number</th><td>TOTARA-0025</td>" in html
+    preview = html.split('id="xero-preview"')[1].split("</table>\n    {% endif %}")[0].split("<details>")[0]
+    assert ">1850.00<" in preview and "-1850.00" not in preview  # a credit note's amounts are positive in Xero
+    assert invoice.lines.get().cost_item.item_code in html
+    assert 'class="check-failed"' not in html
+    invoice.link.negative_invoices = "refuse"
+    invoice.link.save()
+    html = page(client, invoice)
+    assert "✘ failed: The invoice total is negative (-1850.00)" in html
+
+
 def test_preview_lists_the_failed_checks_and_why_no_document(client, approver):
     """SYNC-10, SYNC-5: a record that fails its rules shows which checks failed; without a vendor no document can be built."""
     client.force_login(approver)

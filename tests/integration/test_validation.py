@@ -136,11 +136,23 @@ def test_invoice_rules():
 
 
 def test_negative_invoice_is_refused_with_a_reason():
-    """INV-3: an invoice whose total is negative is refused with a reason, not dropped silently."""
+    """INV-3: with the link's negative_invoices set to refuse, an invoice whose total is negative is refused
+    with a reason, not dropped silently."""
     invoice = SubcontractorInvoiceFactory(lines=0)
+    invoice.link.negative_invoices = "refuse"
+    invoice.link.save()
     InvoiceLineFactory(invoice=invoice, amount=Decimal("-500.00"))
     [failure] = validate_record(invoice)
     assert (failure.rule, failure.field) == ("INV-3", "total")
-    assert "-500.00" in failure.message and "credit note" in failure.message
+    assert "-500.00" in failure.message and "credit note" in failure.message and "'refuse'" in failure.message
+
+
+def test_negative_invoice_passes_as_a_credit_note_by_default():
+    """INV-3, CRED-1: with negative_invoices at its default (credit_note), the same invoice passes its checks:
+    it exports as a credit note."""
+    invoice = SubcontractorInvoiceFactory(lines=0)
+    assert invoice.link.negative_invoices == "credit_note"
+    InvoiceLineFactory(invoice=invoice, amount=Decimal("-500.00"))
+    assert validate_record(invoice) == []
     retained = SubcontractorInvoiceFactory(retainage_this_period=Decimal("100.00"))  # 1000 − 100 ≥ 0
     assert rules(retained) == set()

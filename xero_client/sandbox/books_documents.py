@@ -54,6 +54,16 @@ class DocumentBooks:
                 raise ElementError("Account code must be specified on every line before approval")
         totals = self.totals(lines, line_amount_types)
         self._check_total(element, totals)
+        if totals["Total"] < 0 and status in ("SUBMITTED", "AUTHORISED"):
+            # A line may be negative, the document's total may not once approved: "Xero does not allow an
+            # invoice with a value less than zero to be approved, negative invoices must be processed as a
+            # credit note" (support.kindo.co.nz, "Xero Rapid Integration - How to process a negative
+            # invoice"; a draft negative invoice is created); "a single line on an invoice can be negative
+            # but the total invoice cannot be" (Xero Community, Transactions UK). A credit note likewise
+            # nets to a positive credit (the same Kindo page). Xero's exact message is [UNCONFIRMED].
+            raise ElementError(f"The {'invoice' if kind == 'Invoice' else 'credit note'} total cannot be negative "
+                               f"({totals['Total']}) once approved: enter a "
+                               f"{'credit note' if kind == 'Invoice' else 'bill or invoice'} instead")
         currency = self._currency(element) if existing is None or "CurrencyCode" in element else existing["CurrencyCode"]
         number = element.get(number_key, (existing or {}).get(number_key))
         max_length(number, 255, number_key)

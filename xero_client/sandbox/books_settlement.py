@@ -16,9 +16,19 @@ class SettlementBooks:
     def allocate_credit_note(self, note: dict, element: dict) -> dict:
         """PUT /CreditNotes/{id}/Allocations (createCreditNoteAllocation): part of a credit note's
         remaining credit applied to an invoice of the same side (ACCPAYCREDIT to ACCPAY, ACCRECCREDIT
-        to ACCREC) and the same contact; both must be AUTHORISED and the amount no more than either the
-        remaining credit or the amount due. The same-contact rule is [UNCONFIRMED] (Xero's web app offers
-        only that contact's invoices); the spec requires Amount, Invoice and Date (Allocation.required)."""
+        to ACCREC), the same contact and the same currency; both must be AUTHORISED and the amount no
+        more than either the remaining credit or the amount due. Sources:
+        - both approved: "Credit can only be allocated for invoices, bills and credit notes that have been
+          approved i.e. they have a status of Awaiting Payment" (help.xero.com/au/Payments_AllocateCredit);
+        - the amount: the allocation screen offers the credit note's remaining credit and each bill's
+          amount outstanding (same page; help.xero.com/uk/Accounts_AP_CreditInvoice: "The credit note can
+          be for some or all of the amount outstanding on the bill");
+        - same contact: Xero offers only that contact's bills and "will not let you allocate it to an
+          invoice or bill if the contact names don't match" (an accountant's guide, wkstrawbridge.co.nz,
+          "How to enter credit notes"); no first-party API page states it;
+        - same currency: "cross-currency allocations are not supported and will be rejected" (a
+          third-party task note on developer.xero.com, mcp.waymark.network); [UNCONFIRMED] first-party;
+        - the spec requires Amount, Invoice and Date (Allocation.required)."""
         self._check("Allocation", element, creating=True)
         if note["Status"] != "AUTHORISED":
             raise ElementError(f"Only an AUTHORISED credit note can be allocated (this one is {note['Status']})")
@@ -31,6 +41,9 @@ class SettlementBooks:
             raise ElementError(f"A {note['Type']} credit note cannot be allocated to an {invoice['Type']} invoice")
         if invoice["Contact"]["ContactID"] != note["Contact"]["ContactID"]:
             raise ElementError("The credit note and the invoice must be for the same contact")
+        if invoice.get("CurrencyCode") != note.get("CurrencyCode"):
+            raise ElementError(f"The credit note is in {note.get('CurrencyCode')} and the invoice in "
+                               f"{invoice.get('CurrencyCode')}: credit can only be allocated in the same currency")
         value = amount(element["Amount"], "Amount", positive=True)
         if value > note["RemainingCredit"]:
             raise ElementError(f"Allocation amount {value} exceeds the remaining credit ({note['RemainingCredit']})")

@@ -34,6 +34,10 @@ from .wire import (
     validation_exception,
 )
 
+# The explicit list parameters each GET takes (xero_accounting.yaml: /Invoices IDs, InvoiceNumbers,
+# ContactIDs, Statuses; /Contacts IDs).
+LIST_PARAMS = {"Invoices": ("IDs", "InvoiceNumbers", "ContactIDs", "Statuses"), "Contacts": ("IDs",)}
+
 
 class DocumentRoutes:
     """GET/PUT/POST on /{Collection}[/{id}] for every Kind, answered from the tenant's Books."""
@@ -193,7 +197,11 @@ class DocumentRoutes:
                 docs = [d for d in docs if d.get("ContactStatus") != "ARCHIVED"]
             for param, key in (("IDs", kind.id_key), ("InvoiceNumbers", "InvoiceNumber"),
                                ("ContactIDs", "Contact.ContactID"), ("Statuses", "Status")):
-                if args.get(param):  # §4: the explicit list params of /Invoices (and IDs of /Contacts)
+                # §4: the explicit list params of /Invoices (and IDs of /Contacts); the spec gives no other
+                # list them (GET /CreditNotes has where, order, page only), so elsewhere they filter nothing.
+                if param not in LIST_PARAMS.get(kind.key, ()):
+                    continue
+                if args.get(param):
                     wanted = {v.strip().lower() for v in args[param].split(",") if v.strip()}
                     docs = [d for d in docs if str(_path(d, key) or "").lower() in wanted]
             if kind.key == "PurchaseOrders":  # §4: /PurchaseOrders has Status, DateFrom, DateTo, no where

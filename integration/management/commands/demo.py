@@ -507,6 +507,11 @@ class Command(BaseCommand):
         if release is not None and release.xero_id:  # RET-1
             self.stdout.write(f"\n  Retention release: bill {release.invoice_number} releases {release.retainage_released:,} "
                               "of retainage to Retentions Payable")
+        credit = SubcontractorInvoice.objects.filter(link=link, invoice_number=seeded.negative_invoice).first() \
+            if getattr(seeded, "negative_invoice", "") else None
+        if credit is not None and credit.xero_credit_note:  # CRED-1
+            self.stdout.write(f"  Credit note: invoice {credit.invoice_number} ({credit.total:,}) is a supplier credit note "
+                              f"in Xero. {credit.credit_allocation}")
         backup = SubcontractorInvoice.objects.filter(link=link, invoice_number=seeded.backup_invoice).first() \
             if seeded.backup_invoice else None
         if backup is not None:  # ATT-1
