@@ -126,3 +126,17 @@ def test_procore_sandbox_refuses_a_direct_cost_line_whose_quantity_times_unit_co
     with pytest.raises(Unprocessable, match="quantity × unit_cost"):
         procore_client_for(world.link).create_direct_cost(project.procore_id, body)
     assert not world.procore_records("direct_cost")
+
+
+def test_sixty_taxed_bills_paid_come_back_net_in_two_reads_of_their_bills(world, sandboxes):
+    """BOOK-3, PAY-1, PERF-2: 60 bills of 1,000 + 15% tax, each paid in full in Xero, come back as 60
+    Procore payments of exactly 1,000.00; their bills are read 50 to a call, so the import costs two
+    reads of /Invoices, not one per payment (Xero allows 60 calls a minute)."""
+    for n in range(60):
+        _, bill = _taxed_bill(world, "1000.00", number=f"INV-T{n:02d}")
+        world.pay(bill["InvoiceID"], "1150.00")
+    before = sandboxes.xero.calls_to("GET", "/Invoices")
+    run = import_payments(link=world.link)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    assert _paid_in_procore(world) == [Decimal("1000.00")] * 60
+    assert sandboxes.xero.calls_to("GET", "/Invoices") - before == 2

@@ -53,6 +53,7 @@ from .common import (
 log = logging.getLogger(__name__)
 
 CURSOR = "xero:payments"
+IDS_PER_CALL = 50  # api/xero.md §4: an IDs list of about 52 GUIDs or more hits a URL-length limit
 VOID_PREFIX = "VOIDED in Xero"
 PAYMENT_NUMBER_MAX = 50
 
@@ -99,11 +100,25 @@ class InProcoreTerms:
     SubTotal/Total, in cents, and the payment that completes the document takes the remainder: a fully
     paid document's Procore payments sum exactly to its SubTotal (seed 003: "Bill Payments will not
     reflect tax when pulled into Procore"). With `inclusive` or `no_tax` a payment is as paid.
-    Each document is read from Xero once per run."""
+    Each document is read from Xero once per run, and the documents of a page of payments in one
+    ``GET /Invoices?IDs=`` per 50 (`prefetch`): a paged invoice list carries each invoice's SubTotal,
+    Total, AmountCredited and Payments (PaymentID, Date, Amount), as the spec's getInvoices example
+    shows, so a run of N payments costs N/50 reads instead of N, under Xero's 60 calls a minute."""
 
     def __init__(self, link: CompanyLink, xero):
         self.link, self.xero = link, xero
         self._documents: dict[str, dict] = {}
+
+    def prefetch(self, payments: list[XeroPayment]) -> None:
+        """Reads the documents of `payments` whose amount `amount` will put in Procore's terms."""
+        if self.link.amounts_tax != "exclusive":
+            return
+        wanted = sorted({p.invoice_id for p in payments if p.status != "DELETED" and p.invoice_id
+                         and p.invoice_id not in self._documents and _ours(self.link, p)})
+        for start in range(0, len(wanted), IDS_PER_CALL):
+            for doc in self.xero.find_invoices(ids=wanted[start:start + IDS_PER_CALL]):
+                if isinstance(doc, dict) and doc.get("InvoiceID"):
+                    self._documents[str(doc["InvoiceID"]).lower()] = doc
 
     def _document(self, invoice_id: str) -> dict:
         if invoice_id not in self._documents:
@@ -151,6 +166,15 @@ def import_payments(*, link: CompanyLink, trigger: str = SyncRun.Trigger.ON_DEMA
         since = None if full else cursor_get(link, CURSOR)
         high = None
         seen: set[str] = set()
+        page: list[XeroPayment] = []
+
+        def settle() -> None:
+            terms.prefetch(page)
+            for payment in page:
+                _one(link, payment, procore, tracker, actor, terms)
+                tracker.advance()
+            page.clear()
+
         for doc in xero.iter_payments(if_modified_since=since):
             tracker.count("read")
             high = later(high, doc.get("UpdatedDateUTC") if isinstance(doc, dict) else None)
@@ -161,8 +185,10 @@ def import_payments(*, link: CompanyLink, trigger: str = SyncRun.Trigger.ON_DEMA
                 tracker.error(None, f"Xero payment skipped: {exc}")
                 continue
             seen.add(payment.payment_id)
-            _one(link, payment, procore, tracker, actor, terms)
-            tracker.advance()
+            page.append(payment)
+            if len(page) == IDS_PER_CALL:
+                settle()
+        settle()
         # Payments an earlier run could not finish (a lost answer, Procore refused): read them again.
         for row in Payment.objects.filter(link=link, status__in=(Payment.Status.PENDING, Payment.Status.FAILED)
                                           ).exclude(xero_payment_id__in=seen):
