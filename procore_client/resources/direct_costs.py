@@ -5,9 +5,11 @@ Paths and bodies come from the OAS extracts in ``../shared/specs/procore/endpoin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from .base import V11, Calls, Since, filters
+from ..answers import SyncResult
+from .base import V10, V11, Calls, Since, filters
 
 #: Direct cost create/update accept at most 100 line items (``OAS:RestV11ProjectsProjectIdDirectCostsPost``).
 DIRECT_COST_MAX_LINE_ITEMS = 100
@@ -40,6 +42,20 @@ class DirectCostCalls(Calls):
         self._check_line_items(direct_cost)
         return self.patch(f"{V11}/projects/{int(project_id)}/direct_costs/{int(direct_cost_id)}",
                           {"direct_cost": direct_cost})
+
+    def sync_direct_costs(self, project_id: int, updates: Iterable[dict[str, Any]]) -> SyncResult:
+        """``PATCH /rest/v1.0/projects/{p}/direct_costs/sync`` ``{updates}``: headers (no line items),
+        created or updated by ``id`` or ``origin_id``, up to 1000 per call; each refused element comes
+        back in ``errors`` with its input and ``errors`` (``OAS:RestV10ProjectsProjectIdDirectCostsSyncPatch``,
+        ``DOC:tutorials/using_sync_actions.md``). Procore refuses concurrent calls on one direct cost (409)."""
+        return self.sync(f"{V10}/projects/{int(project_id)}/direct_costs/sync", updates)
+
+    def sync_direct_cost_line_items(self, project_id: int, updates: Iterable[dict[str, Any]]) -> SyncResult:
+        """``PATCH /rest/v1.0/projects/{p}/direct_costs/line_items/sync`` ``{updates}``: lines of any of
+        the project's direct costs (``direct_cost_id`` and ``cost_code_id`` + ``line_item_type_id`` or
+        ``wbs_code_id`` when creating), up to 1000 per call, errors per element as above
+        (``OAS:RestV10ProjectsProjectIdDirectCostsLineItemsSyncPatch``)."""
+        return self.sync(f"{V10}/projects/{int(project_id)}/direct_costs/line_items/sync", updates)
 
     def delete_direct_cost(self, project_id: int, direct_cost_id: int) -> None:
         self.delete(f"{V11}/projects/{int(project_id)}/direct_costs/{int(direct_cost_id)}")

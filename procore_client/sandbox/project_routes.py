@@ -22,6 +22,60 @@ class ProjectRoutes:
         record = self._create(request, "direct_cost", data, project_id)
         return self._json(self.store.render("direct_cost", record), 201)
 
+    def h_direct_costs_sync(self, request: Request, project_id: int) -> Response:
+        """OAS:RestV10ProjectsProjectIdDirectCostsSyncPatch: headers only (its updates carry no line items)."""
+        self._project_param(request, value=project_id)
+        updates = self._body(request).get("updates")
+        if isinstance(updates, list):
+            updates = [{k: v for k, v in u.items() if k != "line_items"} if isinstance(u, dict) else u for u in updates]
+        return self._sync(request, "direct_cost", updates, project_id)
+
+    def h_direct_cost_lines_sync(self, request: Request, project_id: int) -> Response:
+        """OAS:RestV10ProjectsProjectIdDirectCostsLineItemsSyncPatch: each element updates a line by ``id``
+        or ``origin_id``, else creates one on ``direct_cost_id`` (required then). A line is part of its
+        direct cost: a direct cost with an origin_id is immutable (§13), so its lines are refused too."""
+        self._project_param(request, value=project_id)
+        updates = self._body(request).get("updates")
+        if not isinstance(updates, list):
+            raise Reply(400, {"errors": "param is missing or the value is empty: updates"})
+        if len(updates) > 1000:
+            raise Reply(400, {"errors": "updates may hold at most 1000 items"})
+        entities, errors = [], []
+        for update in updates:
+            try:
+                if not isinstance(update, dict):
+                    raise ValidationFailed({"base": ["must be an object"]})
+                holder, line = self._line_of(project_id, update)
+                fields = {k: v for k, v in update.items() if k != "direct_cost_id"}
+                if line is not None:
+                    fields["id"] = line["id"]
+                lines = [{"id": li["id"]} for li in holder.get("line_items") or [] if line is None or li is not line]
+                before = {li["id"] for li in holder.get("line_items") or []}
+                self._update(request, "direct_cost", holder, {"line_items": [*lines, fields]})
+                written = next(li for li in holder["line_items"]
+                               if li["id"] == fields.get("id") or (line is None and li["id"] not in before))
+                entities.append(self.store.direct_cost_line(holder, written))
+            except ValidationFailed as exc:
+                errors.append({**(update if isinstance(update, dict) else {}),
+                               "errors": exc.errors if isinstance(exc.errors, dict) else {"base": [exc.errors]}})
+        return self._json({"entities": entities, "errors": errors})
+
+    def _line_of(self, project_id: int, update: dict) -> tuple[dict, dict | None]:
+        """The direct cost an element writes to and the line it updates (None: a new line)."""
+        costs = [r for r in self.store.records["direct_cost"].values() if r["project_id"] == project_id]
+        for key in ("id", "origin_id"):
+            if update.get(key) not in (None, ""):
+                for cost in costs:
+                    for line in cost.get("line_items") or []:
+                        if str(line.get(key)) == str(update[key]):
+                            return cost, line
+                if key == "id":
+                    raise ValidationFailed({"id": ["not found"]})
+        holder = self.store.get("direct_cost", update.get("direct_cost_id"))
+        if holder is None or holder["project_id"] != project_id:
+            raise ValidationFailed({"direct_cost_id": ["must exist"]})
+        return holder, None
+
     def h_direct_cost(self, request: Request, project_id: int, id: int) -> Response:
         self._project_param(request, value=project_id)
         record = self._load("direct_cost", id, project_id)

@@ -41,7 +41,8 @@ UNSENT: dict[str, tuple[str, ...]] = {
 
 
 #: Fields a sync endpoint's entity does not carry beyond UNSENT (RestV10ProjectsSyncPatch entities[]).
-SYNC_UNSENT: dict[str, tuple[str, ...]] = {"project": ("company", "project_stage_id", "stage")}
+SYNC_UNSENT: dict[str, tuple[str, ...]] = {"project": ("company", "project_stage_id", "stage"),
+                                           "direct_cost": ("project", "employee_id")}
 #: The fields of a commitment's or direct cost's line item (RestV10WorkOrderContractsIdGet and
 #: RestV11ProjectsProjectIdDirectCostsIdGet line_items[]): the ids the sandbox was given show as the
 #: cost_code, line_item_type and wbs_code objects.
@@ -100,6 +101,14 @@ class StoreRendering:
         item["total_amount"] = item.get("amount")
         item["extended_amount"] = item.get("amount")
         return {k: v for k, v in item.items() if sent is None or k in sent}
+
+    def direct_cost_line(self, direct_cost: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+        """A direct cost line as the line items sync answers it (RestV10ProjectsProjectIdDirectCostsLineItemsSyncPatch
+        entities[]: no ``ref``; its direct cost is the ``holder``)."""
+        line = self._line_ref(item, sent=LINE_ITEM_SENT - {"ref"})
+        line["holder"] = {"id": direct_cost["id"], "holder_type": "DirectCost"}
+        line["project"] = self._project_ref(direct_cost["project_id"])
+        return line
 
     def cco_line(self, item: dict[str, Any]) -> dict[str, Any]:
         """A change order line as v2.0 answers it: the cost shows as its WBS code only."""

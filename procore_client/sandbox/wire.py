@@ -97,6 +97,8 @@ def _rules() -> list[Rule]:
     add(f"{v11}/requisitions/<int:id>", "requisition", ["GET", "PATCH", "DELETE"])
     add(f"{v10}/contract_payments", "contract_payments", ["GET", "POST"])
     add(f"{v10}/contract_payments/<int:id>", "contract_payment", ["GET", "PATCH", "DELETE"])
+    add(f"{v10}/projects/<int:project_id>/direct_costs/sync", "direct_costs_sync", ["PATCH"])
+    add(f"{v10}/projects/<int:project_id>/direct_costs/line_items/sync", "direct_cost_lines_sync", ["PATCH"])
     add(f"{v11}/projects/<int:project_id>/direct_costs", "direct_costs", ["GET", "POST"])
     add(f"{v11}/projects/<int:project_id>/direct_costs/<int:id>", "direct_cost", ["GET", "PATCH", "DELETE"])
     add(f"{v10}/prime_contracts", "prime_contracts", ["GET"])

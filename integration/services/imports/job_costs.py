@@ -24,7 +24,8 @@ document tracked to several projects).
 
 A changed document updates its direct costs; a voided or deleted one (or one that became unsyncable)
 removes them in Procore. Procore locks a direct cost with an origin_id (§13): updates and deletes
-unlock it first. Direct costs an admin unlocked (JC-7, ``direct_cost_unlock``) are left alone.
+unlock it first. New direct costs are written per project in batches (``direct_cost_batches``, PERF-4),
+and a document already imported as Xero has it is skipped before its project's cost codes are read. Direct costs an admin unlocked (JC-7, ``direct_cost_unlock``) are left alone.
 Every document that cannot be imported is kept in ``UnsyncableTransaction`` with its reasons (JC-6).
 The job cost summary (JC-4) is recomputed at the end of each run.
 """
@@ -45,7 +46,6 @@ from integration.models import (
     CompanyLink,
     CostItem,
     DirectCost,
-    DirectCostLine,
     Project,
     SyncRun,
     UnsyncableTransaction,
@@ -58,7 +58,6 @@ from .common import (
     BadDocument,
     amount,
     clients_for,
-    create_once,
     cursor_get,
     cursor_set,
     day,
@@ -78,6 +77,7 @@ from .credits import (
     exported_invoices,
     with_allocations,
 )
+from .direct_cost_batches import Creation, DirectCostCreations, store_imported
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +243,7 @@ class JobCostImporter:
         self._cost_codes: dict[int, list[dict]] = {}
         self._journal_vendor: Vendor | None = None
         self.seen: set[str] = set()
+        self.creations = DirectCostCreations(self)
 
     # -- reading -----------------------------------------------------------------------------------
     def run_source(self, source: str, *, since: dt.datetime | None, contact_id: str | None = None,
@@ -258,6 +259,7 @@ class JobCostImporter:
         for raw in iterate(if_modified_since=since, where=where):
             high = later(high, raw.get("UpdatedDateUTC") if isinstance(raw, dict) else None)
             self.process(raw, source, project=project)
+        self.creations.flush()
         return high
 
     def retry_unsyncable(self) -> None:
@@ -273,6 +275,7 @@ class JobCostImporter:
             if not isinstance(documents, list) or not documents:
                 continue
             self.process(documents[0], source)
+        self.creations.flush()
 
     # -- one document ------------------------------------------------------------------------------
     def process(self, raw: dict, source: str, *, project: Project | None = None) -> None:
@@ -321,6 +324,9 @@ class JobCostImporter:
             self._unsyncable(doc, [f"{NOT_APPROVED} (status {doc.status})"])
             self.tracker.count("skipped")
             return
+        if unchanged_since_imported(doc, existing):
+            self.tracker.count("skipped")  # nothing to read from Procore either (its cost codes)
+            return
         parts, reasons, vendor = self._plan(doc)
         if reasons:
             self._remove(doc, [dc for dc in existing if not dc.removed], "cannot be imported any more")
@@ -329,14 +335,21 @@ class JobCostImporter:
             return
         by_project = {dc.project_id: dc for dc in existing}
         several = len(parts) > 1
-        changed = False
+        changed, queued = False, []
         for part in parts.values():
             current = by_project.get(part.project.pk)
-            changed |= self._apply(doc, part, vendor, current, several=several)
+            done = self._apply(doc, part, vendor, current, several=several)
+            if isinstance(done, Creation):
+                queued.append(done)
+            changed |= bool(done)
         gone = [dc for dc in existing if not dc.removed and dc.project_id not in parts]
         changed |= bool(self._remove(doc, gone, "no longer tracked to this project"))
         UnsyncableTransaction.objects.filter(link=self.link, xero_document_id=doc.doc_id).delete()
-        self.tracker.count("created" if changed and not existing else "updated" if changed else "skipped")
+        count = "created" if changed and not existing else "updated" if changed else "skipped"
+        if queued:
+            self.creations.hold(doc, count, queued)
+        else:
+            self.tracker.count(count)
 
     def _credit_commitment(self, doc: Document, existing: list[DirectCost], invoice_pk: int) -> None:
         """BOOK-6: an approved credit note against an exported bill credits its commitment, not direct costs."""
@@ -473,7 +486,10 @@ class JobCostImporter:
         return vendor
 
     # -- writing -----------------------------------------------------------------------------------
-    def _apply(self, doc: Document, part: Part, vendor: Vendor, current: DirectCost | None, *, several: bool) -> bool:
+    def _apply(self, doc: Document, part: Part, vendor: Vendor, current: DirectCost | None, *,
+               several: bool) -> bool | Creation:
+        """Bring one project's part of a document into Procore: False when it already is, True once
+        updated, or the ``Creation`` queued for the batches (``direct_cost_batches``)."""
         project = part.project
         if current is not None and not current.locked and not current.removed:
             self.tracker.error(current, f"{doc.label}: unlocked by an admin; not updated from Xero")
@@ -484,9 +500,8 @@ class JobCostImporter:
             return False
         origin = f"{doc.doc_id}:{project.procore_id}" if several else doc.doc_id
         payload = direct_cost_payload(doc, part, vendor, from_procore=doc.doc_id in self.from_procore, origin_id=origin)
-        header = {k: v for k, v in payload.items() if k != "line_items"}
         with transaction.atomic():
-            row, created = DirectCost.objects.select_for_update().get_or_create(
+            row, _ = DirectCost.objects.select_for_update().get_or_create(
                 link=self.link, xero_document_id=doc.doc_id, project=project,
                 defaults={"xero_document_type": doc.source, "direct_cost_type": payload["direct_cost_type"],
                           "date": doc.date, "vendor": vendor})
@@ -496,42 +511,14 @@ class JobCostImporter:
             self.procore.set_direct_cost_origin_id(pid, row.procore_id, None)  # unlock (§13)
             self.procore.update_direct_cost(pid, row.procore_id, update)
             self.procore.set_direct_cost_origin_id(pid, row.procore_id, origin, origin_data=payload["origin_data"])
-            action = "direct_cost_update"
             procore_id = row.procore_id
         else:
-            answer = create_once(lambda: self.procore.create_direct_cost(pid, payload),
-                                 lambda: self._find(pid, origin), check_first=not created)
-            procore_id = answer["id"]
-            action = "direct_cost_import"
-        with transaction.atomic():
-            row = DirectCost.objects.select_for_update().get(pk=row.pk)
-            row.procore_id = procore_id
-            row.xero_document_type = doc.source
-            row.xero_updated_at = doc.updated
-            if action == "direct_cost_import":
-                row.direct_cost_type = payload["direct_cost_type"]  # Procore cannot change it afterwards
-            row.date, row.vendor, row.vendor_name = doc.date, vendor, (doc.contact_name or vendor.name)[:255]
-            row.invoice_number = payload.get("invoice_number") or ""
-            row.description = payload.get("description") or ""
-            row.received_date = doc.date if payload.get("received_date") else None
-            row.amount = total
-            row.from_procore = doc.doc_id in self.from_procore
-            row.removed = False
-            row.locked = True
-            row.save()
-            row.lines.all().delete()
-            DirectCostLine.objects.bulk_create([
-                DirectCostLine(direct_cost=row, cost_item=item, xero_line_item_id=line.line_id,
-                               description=line.description, quantity=line.quantity, unit_cost=line.unit_cost,
-                               amount=line.amount)
-                for line, item, _ in part.lines])
-            audit_record(row, action=action, actor=self.actor or "system", payload=header,
-                         response={"id": procore_id}, message=doc.label)
+            creation = Creation(doc=doc, part=part, vendor=vendor, row_pk=row.pk, payload=payload, origin=origin,
+                                total=total)
+            self.creations.add(creation)
+            return creation
+        store_imported(self, row.pk, doc, part, vendor, payload, total, procore_id, action="direct_cost_update")
         return True
-
-    def _find(self, project_procore_id: int, origin: str) -> dict | None:
-        found = self.procore.list_direct_costs(project_procore_id, origin_id=origin)
-        return next((d for d in found if str(d.get("origin_id") or "") == origin), None)
 
     def _remove(self, doc: Document, direct_costs: list[DirectCost], why: str) -> int:
         from procore_client.errors import NotFound
@@ -559,6 +546,15 @@ class JobCostImporter:
             defaults={"document_type": doc.source, "reference": (doc.number or doc.reference)[:255],
                       "contact_name": doc.contact_name, "date": doc.date, "amount": doc.total,
                       "reason": "; ".join(dict.fromkeys(reasons))})
+
+
+def unchanged_since_imported(doc: Document, existing: list[DirectCost]) -> bool:
+    """The document is in Procore as Xero last had it: every direct cost of it is imported, locked, and
+    from this very version (its UpdatedDateUTC), so it is not planned again, and no cost code list is
+    read for it."""
+    live = [dc for dc in existing if not dc.removed]
+    return bool(live) and doc.updated is not None and all(
+        dc.procore_id and dc.locked and dc.xero_updated_at == doc.updated for dc in live)
 
 
 def direct_cost_payload(doc: Document, part: Part, vendor: Vendor, *, from_procore: bool, origin_id: str) -> dict:
@@ -639,6 +635,7 @@ def import_xero_document(*, link: CompanyLink, category: str, resource_id: str,
             tracker.count("skipped")
             return f"{kind or 'unknown'} documents are not job costs"
         importer.process(doc, kind)
+        importer.creations.flush()
         job_cost_summary_recompute(link=link)
         return ""
 

@@ -333,6 +333,13 @@ def find_in_procore(procore, project_id: int, contract_id: int, origin_id: str) 
 
 
 def _write(row: Payment, procore, actor, *, retrying: bool) -> None:
+    # One POST per payment (PERF-4): Procore has no batch endpoint for contract payments, issued or
+    # received. The OAS (the endpoint index in ../shared/specs/procore and the catalog of all its 2,636
+    # operations) has for them only POST /rest/v1.0/contract_payments and GET/PATCH/DELETE
+    # /rest/v1.0/contract_payments/{id}, and none of its /sync or bulk endpoints (vendors, projects,
+    # commitments, cost codes, direct costs, line items...) covers payments or payment applications;
+    # Procore's developer docs ("Using Sync Actions", the Commitments and Prime Contracts reference) name
+    # none either.
     project_id, contract_id = _target(row)
     payload = procore_payload(row)
     created = create_once(
