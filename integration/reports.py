@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from integration.models import (
@@ -175,23 +175,24 @@ def dashboard(*, now=None) -> list[LinkDashboard]:
     awaiting = awaiting_approval(now=now)
     latest_ids = SyncRun.objects.filter(kind=SyncRun.Kind.EXPORT).values("link_id").annotate(last=Max("id")).values("last")
     last_runs = {run.link_id: run for run in SyncRun.objects.filter(pk__in=latest_ids)}
-    failures: dict[int, list] = defaultdict(list)
+    # One aggregate per type (PERF-8): failures since each link's last export run, records exporting
+    # and, for DRIFT-1, the records the reconcile found changed in Xero, counted in SQL.
+    recent = Q(erp_status_changed_at__isnull=True) | ~Q(link_id__in=list(last_runs))
+    for run in last_runs.values():
+        recent |= Q(link_id=run.link_id, erp_status_changed_at__gte=run.started_at)
+    failures: dict[tuple, int] = {}
     exporting: dict[int, int] = defaultdict(int)
-    for model in EXPORTABLE_MODELS:
-        for row in model.objects.filter(erp_status__in=(ErpStatus.FAILED, ErpStatus.EXPORTING)).values(
-            "link_id", "erp_status", "erp_status_changed_at"
-        ).order_by():
-            if row["erp_status"] == ErpStatus.EXPORTING:
-                exporting[row["link_id"]] += 1
-                continue
-            run = last_runs.get(row["link_id"])
-            if run is None or row["erp_status_changed_at"] is None or row["erp_status_changed_at"] >= run.started_at:
-                failures[(row["link_id"], model)].append(1)
-    # DRIFT-1: the records the reconcile found changed in Xero, per link and type (one query per type).
     drifted: dict[tuple, int] = {}
     for model in EXPORTABLE_MODELS:
-        for row in model.objects.filter(erp_status=ErpStatus.OUT_OF_SYNC).values("link_id").annotate(n=Count("id")).order_by():
-            drifted[(row["link_id"], model)] = row["n"]
+        counts = (model.objects.filter(erp_status__in=(ErpStatus.FAILED, ErpStatus.EXPORTING, ErpStatus.OUT_OF_SYNC))
+                  .values("link_id").annotate(
+                      failed=Count("id", filter=Q(erp_status=ErpStatus.FAILED) & recent),
+                      exporting=Count("id", filter=Q(erp_status=ErpStatus.EXPORTING)),
+                      drifted=Count("id", filter=Q(erp_status=ErpStatus.OUT_OF_SYNC))).order_by())
+        for row in counts:
+            failures[(row["link_id"], model)] = row["failed"]
+            exporting[row["link_id"]] += row["exporting"]
+            drifted[(row["link_id"], model)] = row["drifted"]
     reconcile_ids = SyncRun.objects.filter(kind=SyncRun.Kind.RECONCILE).values("link_id").annotate(last=Max("id")).values("last")
     last_reconciles = {run.link_id: run for run in SyncRun.objects.filter(pk__in=reconcile_ids)}
     out = []
@@ -199,7 +200,7 @@ def dashboard(*, now=None) -> list[LinkDashboard]:
         out.append(LinkDashboard(
             link=link,
             awaiting=[r for r in awaiting if r.link_id == link.pk],
-            failures=[(m._meta.model_name, _model_label(m), len(failures[(link.pk, m)])) for m in EXPORTABLE_MODELS
+            failures=[(m._meta.model_name, _model_label(m), failures[(link.pk, m)]) for m in EXPORTABLE_MODELS
                       if failures.get((link.pk, m))],
             last_export=last_runs.get(link.pk),
             exporting=exporting.get(link.pk, 0),
@@ -252,22 +253,52 @@ class JobCostTotals:
         self.direct_costs += row.direct_costs
 
 
-def job_costs(*, link_id: int | None = None, project_id: int | None = None):
-    """JC-4: per project and cost code, job-to-date cost, commitment invoiced and direct costs, with
-    a subtotal per project and a grand total. Returns (rows, subtotals by project id, total)."""
-    qs = JobCostSummary.objects.select_related("project", "cost_item", "link").order_by(
-        "link__name", "project__project_number", "project__name", "cost_item__item_code")
+def _job_cost_rows(link_id: int | None, project_id: int | None):
+    qs = JobCostSummary.objects.all()
     if link_id:
         qs = qs.filter(link_id=link_id)
     if project_id:
         qs = qs.filter(project_id=project_id)
-    rows = list(qs)
+    return qs
+
+
+def _totals(values: dict) -> JobCostTotals:
+    return JobCostTotals(job_to_date_cost=values["jtd"] or ZERO, commitment_invoiced=values["invoiced"] or ZERO,
+                         direct_costs=values["direct"] or ZERO)
+
+
+JOB_COST_SUMS = {"jtd": Sum("job_to_date_cost"), "invoiced": Sum("commitment_invoiced"), "direct": Sum("direct_costs")}
+
+
+def job_costs(*, link_id: int | None = None, project_id: int | None = None):
+    """JC-4: per project and cost code, job-to-date cost, commitment invoiced and direct costs, with
+    a subtotal per project and a grand total. Returns (rows, subtotals by project id, total): every
+    row, for the CSV; the page reads ``job_costs_page``."""
+    rows = list(_job_cost_rows(link_id, project_id).select_related("project", "cost_item", "link").order_by(
+        "link__name", "project__project_number", "project__name", "cost_item__item_code"))
     subtotals: dict[int, JobCostTotals] = defaultdict(JobCostTotals)
     total = JobCostTotals()
     for row in rows:
         subtotals[row.project_id].add(row)
         total.add(row)
     return rows, dict(subtotals), total
+
+
+def job_costs_page(*, link_id: int | None = None, project_id: int | None = None, page: int = 1,
+                   per_page: int = 20):
+    """JC-4, PERF-8: one page of projects (``per_page`` of them) with their rows, the projects' subtotals
+    and the grand total summed in SQL: four queries whatever the number of rows. Returns (rows,
+    subtotals by project id, total, number of projects)."""
+    qs = _job_cost_rows(link_id, project_id)
+    projects = (qs.values("project_id").annotate(**JOB_COST_SUMS)
+                .order_by("link__name", "project__project_number", "project__name", "project_id"))
+    count = projects.count()
+    page = min(max(1, page), max(1, -(-count // per_page)))  # past the last page: the last one
+    start = (page - 1) * per_page
+    subtotals = {p["project_id"]: _totals(p) for p in projects[start:start + per_page]}
+    rows = list(qs.filter(project_id__in=list(subtotals)).select_related("project", "cost_item", "link").order_by(
+        "link__name", "project__project_number", "project__name", "project_id", "cost_item__item_code"))
+    return rows, subtotals, _totals(qs.aggregate(**JOB_COST_SUMS)), count
 
 
 # ---------------------------------------------------------------- JC-6, CO-3, PAY-3 lists
@@ -302,7 +333,7 @@ def archived_companies(*, link_id=None, search=""):
 def deleted_in_xero_payments(*, link_id=None, include_resolved: bool = False):
     """PAY-3: payments deleted or voided in Xero after import, listed for an admin to resolve."""
     qs = Payment.objects.filter(status=Payment.Status.VOIDED, deleted_in_xero_at__isnull=False).select_related(
-        "link", "commitment", "subcontractor_invoice", "owner_invoice", "prime_contract"
+        "link", "commitment", "subcontractor_invoice__vendor", "owner_invoice__prime_contract", "prime_contract"
     ).order_by("-deleted_in_xero_at", "-id")
     if link_id:
         qs = qs.filter(link_id=link_id)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -23,7 +24,7 @@ from integration.csv_safety import write_csv
 from integration.models import EXPORTABLE_MODELS, CompanyLink, Project, UnsyncableTransaction, Vendor
 
 from .charts import activity_days, job_cost_bars
-from .reconciliation import reconciliation_view
+from .reconciliation import PlainSelect, reconciliation_view
 from .runs import stale_minutes, stuck_runs
 
 REPORTS_PERMISSION = "integration.view_erp_reports"
@@ -80,7 +81,8 @@ class AccountantFilter(LinkFilter):
 
 
 class JobCostFilter(LinkFilter):
-    project = forms.ModelChoiceField(Project.objects.order_by("project_number", "name"), required=False, empty_label="All projects")
+    project = forms.ModelChoiceField(Project.objects.order_by("project_number", "name"), required=False, empty_label="All projects",
+                                     widget=PlainSelect)  # hundreds of projects: no template per option
 
 
 class UnsyncableFilter(LinkFilter):
@@ -111,6 +113,37 @@ def _filters(request, form_class, initial=None):
             f"{name}: {' '.join(errs)}" for name, errs in form.errors.items()))
         return form, None
     return form, (form.cleaned_data if form.is_bound else {})
+
+
+#: Rows on a page of a list report; the CSV download has them all (PERF-8).
+PAGE_ITEMS = 100
+#: Projects on a page of the job cost report (each with all its cost codes).
+JOB_COST_PROJECTS = 10
+
+
+def _page_number(request) -> int:
+    value = request.GET.get("page", "")
+    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
+
+
+def _pager(request, count: int, per_page: int) -> dict:
+    """Page ``?page=`` of ``count`` items, clamped to the last one, with the links to its neighbours."""
+    last = max(1, -(-count // per_page))
+    current = min(_page_number(request), last)
+    query = request.GET.copy()
+    for key in ("page", "format"):
+        query.pop(key, None)
+    base = query.urlencode()
+    base = f"?{base}&" if base else "?"
+    return {"current": current, "last": last, "count": count, "offset": (current - 1) * per_page,
+            "previous": f"{base}page={current - 1}" if current > 1 else "",
+            "next": f"{base}page={current + 1}" if current < last else ""}
+
+
+def _paged(request, qs, per_page: int = PAGE_ITEMS):
+    """One page of a queryset in SQL (COUNT, then LIMIT/OFFSET): (items, pager)."""
+    pager = _pager(request, qs.count(), per_page)
+    return list(qs[pager["offset"]:pager["offset"] + per_page]), pager
 
 
 def _link_id(values) -> int | None:
@@ -216,15 +249,21 @@ def job_costs_view(request):
     _require_reports(request)
     form, values = _filters(request, JobCostFilter)
     rows, subtotals, total = ([], {}, reports.JobCostTotals())
-    if values is not None:
-        project = values.get("project")
-        rows, subtotals, total = reports.job_costs(link_id=_link_id(values), project_id=project.pk if project else None)
-    if request.GET.get("format") == "csv":
+    project = (values or {}).get("project")
+    scope = {"link_id": _link_id(values), "project_id": project.pk if project else None}
+    if values is not None and request.GET.get("format") == "csv":
+        rows, subtotals, total = reports.job_costs(**scope)
         return _csv_response("erp-job-costs", [
             "link", "job number", "project", "cost code", "description", "job-to-date cost", "commitment invoiced", "direct costs"],
             [[r.link.name, r.project.project_number, r.project.name, r.cost_item.item_code, r.cost_item.description,
               _money(r.job_to_date_cost), _money(r.commitment_invoiced), _money(r.direct_costs)] for r in rows]
             + ([["", "", "Total", "", "", _money(total.job_to_date_cost), _money(total.commitment_invoiced), _money(total.direct_costs)]] if rows else []))
+    pager = _pager(request, 0, JOB_COST_PROJECTS)
+    if values is not None:
+        # PERF-8: a page of projects, their subtotals and the grand total summed in SQL.
+        rows, subtotals, total, count = reports.job_costs_page(**scope, page=_page_number(request),
+                                                               per_page=JOB_COST_PROJECTS)
+        pager = _pager(request, count, JOB_COST_PROJECTS)
     grouped = []
     for r in rows:
         if not grouped or grouped[-1][0].pk != r.project_id:
@@ -232,7 +271,7 @@ def job_costs_view(request):
         grouped[-1][1].append(r)
     return TemplateResponse(request, "admin/integration/reports/job_costs.html", _context(
         request, "ERP job costs", form=form, grouped=grouped, total=total, has_rows=bool(rows),
-        bars=job_cost_bars(grouped)))
+        bars=job_cost_bars(grouped), pager=pager))
 
 
 def unsyncable_view(request):
@@ -249,10 +288,10 @@ def unsyncable_view(request):
             "link", "date", "document type", "reference", "contact", "amount", "reason", "Xero document id", "last seen"],
             [[t.link.name, t.date, t.document_type, t.reference, t.contact_name, _money(t.amount), t.reason,
               t.xero_document_id, t.last_seen_at.isoformat()] for t in items])
-    items = list(items[:1000])
+    total = items.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    items, pager = _paged(request, items)
     return TemplateResponse(request, "admin/integration/reports/unsyncable.html", _context(
-        request, "Unsyncable direct costs", form=form, items=items,
-        total=sum((t.amount for t in items), Decimal("0.00"))))
+        request, "Unsyncable direct costs", form=form, items=items, total=total, pager=pager))
 
 
 def archived_companies_view(request):
@@ -264,8 +303,9 @@ def archived_companies_view(request):
     if request.GET.get("format") == "csv":
         return _csv_response("archived-companies", ["link", "name", "Procore id", "Xero contact id", "city", "phone", "email"],
                              [[v.link.name, v.name, v.procore_id, v.xero_id, v.city, v.business_phone, v.email_address] for v in items])
+    items, pager = _paged(request, items)
     return TemplateResponse(request, "admin/integration/reports/archived_companies.html", _context(
-        request, "Archived companies", form=form, items=list(items[:1000])))
+        request, "Archived companies", form=form, items=items, pager=pager))
 
 
 def deleted_payments_view(request):
@@ -287,8 +327,9 @@ def deleted_payments_view(request):
             [[p.link.name, p.date, _money(p.amount), p.get_direction_display(), on(p),
               p.subcontractor_invoice or p.owner_invoice or "", p.reference, p.xero_payment_id, p.procore_id,
               p.deleted_in_xero_at.isoformat(), p.resolved_at.isoformat() if p.resolved_at else ""] for p in items])
+    items, pager = _paged(request, items)
     return TemplateResponse(request, "admin/integration/reports/deleted_payments.html", _context(
-        request, "Payments deleted in Xero", form=form, items=list(items[:1000])))
+        request, "Payments deleted in Xero", form=form, items=items, pager=pager))
 
 
 def urlpatterns():
