@@ -171,7 +171,10 @@ WHERE p.link_id = %s AND p.direction = 'issued'
     q.add(f"""SELECT l.project_id, d.vendor_id, l.cost_code_id, CASE WHEN d.resource = 'PurchaseOrders' THEN 3 ELSE 4 END, l.amount
 FROM {table(XeroDocumentLine)} l JOIN {table(XeroDocument)} d ON d.id = l.document_id
 WHERE d.link_id = %s AND l.project_id IS NOT NULL AND d.status NOT IN {_in(GONE)}
-  AND (d.resource = 'PurchaseOrders' OR (d.resource = 'Invoices' AND d.doc_type = 'ACCPAY'))""",
+  AND (d.resource = 'PurchaseOrders' OR (d.resource = 'Invoices' AND d.doc_type = 'ACCPAY')
+       OR (d.resource = 'CreditNotes' AND d.doc_type = 'ACCPAYCREDIT' AND EXISTS (
+           SELECT 1 FROM {table(SubcontractorInvoice)} r WHERE r.link_id = d.link_id AND r.xero_credit_note
+             AND LOWER(r.xero_id) = d.xero_id)))""",
           [link_id], project="l.project_id", vendor="d.vendor_id")
     q.add(f"""SELECT d.project_id, d.vendor_id, CAST(NULL AS INTEGER), 5, d.net_amount
 FROM {table(XeroDocument)} d
@@ -264,7 +267,10 @@ def differences_sql(link_id, project_id, vendor_id, read_at: dt.datetime) -> tup
     for model, resource, amount in ((SubcontractorInvoice, "Invoices", invoice_amount),
                                     (Commitment, "PurchaseOrders", commitment_amount)):
         name = model._meta.model_name
-        join = (f"LEFT JOIN {connection.ops.quote_name(doc)} d ON d.link_id = r.link_id AND d.resource = '{resource}'"
+        # CRED-1: a negative invoice's document is a credit note, kept with its amounts negative.
+        kept_as = "CASE WHEN r.xero_credit_note THEN 'CreditNotes' ELSE 'Invoices' END" if model is SubcontractorInvoice \
+            else f"'{resource}'"
+        join = (f"LEFT JOIN {connection.ops.quote_name(doc)} d ON d.link_id = r.link_id AND d.resource = {kept_as}"
                 f" AND d.xero_id = LOWER(r.xero_id)")
         # Exported: the document is gone, its amount differs, or the reconcile found it changed.
         q.add(f"""SELECT CASE WHEN d.id IS NULL AND r.xero_synced_at > %s THEN 8

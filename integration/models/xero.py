@@ -15,6 +15,7 @@ from django.db import models
 class XeroDocument(models.Model):
     class Resource(models.TextChoices):
         INVOICES = "Invoices", "Bill or sales invoice"
+        CREDIT_NOTES = "CreditNotes", "Credit note"
         PURCHASE_ORDERS = "PurchaseOrders", "Purchase order"
         CONTACTS = "Contacts", "Contact"
         ITEMS = "Items", "Item"

@@ -36,6 +36,8 @@ LINE_FIELDS = (
 HEADER_FIELDS = {
     "Invoices": (("Contact", "contact"), ("InvoiceNumber", "number"), ("Date", "date"), ("DueDate", "due date"),
                  ("CurrencyCode", "currency"), ("Total", "total")),
+    "CreditNotes": (("Contact", "contact"), ("CreditNoteNumber", "number"), ("Date", "date"), ("DueDate", "due date"),
+                    ("CurrencyCode", "currency"), ("Total", "total")),
     "PurchaseOrders": (("Contact", "contact"), ("PurchaseOrderNumber", "number"), ("Date", "date"),
                        ("DeliveryDate", "delivery date"), ("Reference", "reference"), ("CurrencyCode", "currency"),
                        ("Total", "total")),

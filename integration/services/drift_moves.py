@@ -37,6 +37,7 @@ EDITABLE = {
     # api/xero.md §5: DRAFT→SUBMITTED/AUTHORISED, AUTHORISED editable until payments are applied; PAID,
     # VOIDED and DELETED documents cannot be modified ("Invoice not of valid status for modification").
     "Invoices": {"DRAFT", "SUBMITTED", "AUTHORISED"},
+    "CreditNotes": {"DRAFT", "SUBMITTED", "AUTHORISED"},  # the same statuses (spec CreditNote.Status)
     # §7 PurchaseOrders: a deleted order cannot change; a BILLED one is closed by its bill.
     "PurchaseOrders": {"DRAFT", "SUBMITTED", "AUTHORISED"},
 }
@@ -155,7 +156,8 @@ def record_reexport(*, record, actor):
     if resource in EDITABLE and status not in EDITABLE[resource]:
         raise TransitionRefused(f"Cannot re-export {record.erp_type_label} '{record}': Xero does not allow changing a "
                                 f"{status.lower()} document. Accept Xero's version instead.")
-    if resource == "Invoices" and (xero.get("Payments") or str(xero.get("AmountPaid") or "0") not in ("0", "0.00")):
+    if (resource == "Invoices" and (xero.get("Payments") or str(xero.get("AmountPaid") or "0") not in ("0", "0.00"))) or (
+            resource == "CreditNotes" and (xero.get("Payments") or xero.get("Allocations"))):
         raise TransitionRefused(f"Cannot re-export {record.erp_type_label} '{record}': it has payments applied in Xero, "
                                 "and Xero refuses edits until they are deleted. Accept Xero's version instead.")
     change = reexport_preview(record)

@@ -3,7 +3,8 @@
 ``reconcile_link(*, link_id, trigger, actor=None, full=False)`` reads from Xero, per resource, what changed
 since the last reconcile and compares each document linked to a record with what the connector last sent:
 
-- ``Invoices`` (bills and sales invoices), ``PurchaseOrders`` and ``Contacts``: ``If-Modified-Since`` from
+- ``Invoices`` (bills and sales invoices), ``CreditNotes`` (the credit notes of negative invoices, CRED-1),
+  ``PurchaseOrders`` and ``Contacts``: ``If-Modified-Since`` from
   the cursor ``reconcile:<resource>`` in ``link.sync_cursors`` (less five minutes' overlap), pages of 1,000
   (api/xero.md §4); with no cursor (the first run, or ``full``) everything is read once;
 - ``Items`` and ``TrackingCategories``: one unpaged read of the whole list (Items are not paged, §4, and a
@@ -15,7 +16,7 @@ With nothing changed it costs one call per resource.
 ``reconcile_records(*, records, trigger, actor)`` ("Check against Xero", and the Xero webhooks on invoices
 and contacts) reads only the documents of those records: batched ``IDs=`` reads of 40 (the URL limit of
 about 52 GUIDs, §4) for invoices and contacts, which have ``IDs``; one read per purchase order (its GET has
-no ``IDs``, §4).
+no ``IDs``, §4), and per credit note likewise.
 
 What the connector last sent is the document Xero answered to the connector's last write of it (the
 ``response`` of the last ``export_succeeded``, ``link_existing``, ``accept_xero`` or ``xero_baseline``
@@ -71,13 +72,14 @@ CURSOR = "reconcile:{}"
 # Which records each Xero resource holds the documents of, and the id key of its documents.
 MODELS = {
     "Invoices": (SubcontractorInvoice, OwnerInvoice),
+    "CreditNotes": (SubcontractorInvoice, OwnerInvoice),  # a negative invoice's document (CRED-1)
     "PurchaseOrders": (Commitment, ChangeOrder),
     "Contacts": (Vendor,),
     "Items": (CostItem,),
     "TrackingOptions": (Project, CostItem),
 }
 ID_KEY = {"Invoices": "InvoiceID", "PurchaseOrders": "PurchaseOrderID", "Contacts": "ContactID", "Items": "ItemID",
-          "TrackingOptions": "TrackingOptionID", "Payments": "PaymentID"}
+          "TrackingOptions": "TrackingOptionID", "Payments": "PaymentID", "CreditNotes": "CreditNoteID"}
 RESOURCE_OF = {"subcontractorinvoice": "Invoices", "ownerinvoice": "Invoices", "commitment": "PurchaseOrders",
                "changeorder": "PurchaseOrders", "vendor": "Contacts", "project": "TrackingOptions"}
 
@@ -86,6 +88,8 @@ def resource_of(record) -> str:
     model = record._meta.model_name
     if model == "costitem":
         return "TrackingOptions" if record.link.cost_code_export_mode == "tracking" else "Items"
+    if getattr(record, "xero_credit_note", False):
+        return "CreditNotes"
     return RESOURCE_OF[model]
 
 
@@ -141,6 +145,8 @@ class Reconciler:
             pages = self.client.iter_contacts(if_modified_since=since, include_archived=True)
         elif resource == "Payments":
             pages = self.client.iter_payments(if_modified_since=since)
+        elif resource == "CreditNotes":
+            pages = self.client.iter_credit_notes(if_modified_since=since)
         else:
             raise ValueError(resource)
         docs, high = [], None
@@ -287,7 +293,7 @@ class Reconciler:
 
     # ------------------------------------------------------------------ the run
     def run(self, *, full: bool) -> None:
-        for resource in ("Invoices", "PurchaseOrders", "Contacts"):
+        for resource in ("Invoices", "CreditNotes", "PurchaseOrders", "Contacts"):
             docs = self.read_changed(resource, full=full)
             self.read_at = timezone.now()
             self.keep(resource, docs)
@@ -334,12 +340,13 @@ class Reconciler:
                         list(self.client.iter_contacts(ids=chunk, include_archived=True))
                     for doc in read:
                         documents[str(doc.get(ID_KEY[resource]) or "").lower()] = doc
-            elif resource == "PurchaseOrders":
+            elif resource in ("PurchaseOrders", "CreditNotes"):
                 from xero_client.errors import NotFound
 
+                read = self.client.get_purchase_order if resource == "PurchaseOrders" else self.client.get_credit_note
                 for xero_id in ids:
                     try:
-                        documents[xero_id] = self.client.get_purchase_order(xero_id)
+                        documents[xero_id] = read(xero_id)
                     except NotFound:
                         documents[xero_id] = None
             elif resource == "Items":
@@ -399,7 +406,7 @@ def reconcile_records(*, records: Iterable, trigger: str = SyncRun.Trigger.ON_DE
 def reconcile_xero_document(*, link: CompanyLink, category: str, resource_id: str,
                             trigger: str = SyncRun.Trigger.WEBHOOK) -> list[SyncRun]:
     """DRIFT-1 for a Xero webhook event: the records linked to that invoice or contact are checked."""
-    resource = {"INVOICE": "Invoices", "CONTACT": "Contacts"}.get(str(category).upper())
+    resource = {"INVOICE": "Invoices", "CONTACT": "Contacts", "CREDITNOTE": "CreditNotes"}.get(str(category).upper())
     if resource is None or not resource_id:
         return []
     records = []

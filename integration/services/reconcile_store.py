@@ -7,6 +7,7 @@ read, into what the report sums in SQL:
 - its lines' project (the project's tracking option, as the export tracks lines: mapping/common.py
   ``tracking_for``) and cost code (the line's Item, or the cost code's tracking option);
 - its vendor (the contact of a synced vendor);
+- a credit note's lines and net amount negative (the negative invoice it was exported from, CRED-1);
 - ``net_amount``: for a bill, sales invoice or purchase order, the sum of its lines (Xero's SubTotal
   when amounts are tax exclusive, the figure Procore invoiced or committed); for a payment, the amount
   in Procore's terms, by the payments import's own rule (BOOK-3: scaled by its bill's SubTotal/Total,
@@ -28,7 +29,7 @@ from integration.mapping.common import cost_item_option_name, project_option_nam
 from integration.models import CompanyLink, CostItem, Project, Vendor, XeroDocument, XeroDocumentLine
 
 ID_KEY = {"Invoices": "InvoiceID", "PurchaseOrders": "PurchaseOrderID", "Contacts": "ContactID", "Items": "ItemID",
-          "TrackingOptions": "TrackingOptionID", "Payments": "PaymentID"}
+          "TrackingOptions": "TrackingOptionID", "Payments": "PaymentID", "CreditNotes": "CreditNoteID"}
 
 
 def plain(doc: dict) -> dict:
@@ -80,7 +81,7 @@ class DocumentStore:
             self._lookups = (by_option, by_code, by_item_option, vendors)
         return self._lookups
 
-    def _lines(self, doc: dict) -> tuple[list[XeroDocumentLine], set]:
+    def _lines(self, doc: dict, sign: int = 1) -> tuple[list[XeroDocumentLine], set]:
         by_option, by_code, by_item_option, _ = self.lookups()
         project_category = self.link.project_tracking_category.casefold()
         code_category = self.link.cost_code_tracking_category.casefold()
@@ -101,7 +102,7 @@ class DocumentStore:
             lines.append(XeroDocumentLine(position=position, project_id=project_id, cost_code_id=cost_code_id,
                                           item_code=str(line.get("ItemCode") or "")[:100],
                                           account_code=str(line.get("AccountCode") or "")[:10],
-                                          amount=_decimal(line.get("LineAmount"))))
+                                          amount=sign * _decimal(line.get("LineAmount"))))
         return lines, projects
 
     def _payments_in_procore_terms(self, docs: list[dict]) -> dict[str, tuple[Decimal, int | None]]:
@@ -144,12 +145,14 @@ class DocumentStore:
                 invoice = doc.get("Invoice") if isinstance(doc.get("Invoice"), dict) else {}
                 if resource == "Payments":
                     contact = invoice.get("Contact") if isinstance(invoice.get("Contact"), dict) else {}
-                lines, projects = self._lines(doc)
+                # A credit note's lines are kept negative, as the bill they credit is reduced (CRED-1): its
+                # net amount is then the (negative) invoice it was exported from.
+                lines, projects = self._lines(doc, -1 if resource == "CreditNotes" else 1)
                 project_id = next(iter(projects - {None}), None) if len(projects - {None}) == 1 else None
                 net = sum((line.amount for line in lines), Decimal("0"))
                 if resource == "Payments":
                     net, project_id = payments.get(xero_id, (_decimal(doc.get("Amount")), None))
-                number = doc.get("InvoiceNumber") or doc.get("PurchaseOrderNumber") or doc.get("Reference") or doc.get("Name") or ""
+                number = doc.get("InvoiceNumber") or doc.get("CreditNoteNumber") or doc.get("PurchaseOrderNumber") or doc.get("Reference") or doc.get("Name") or ""
                 date = doc.get("Date")
                 values = {
                     "doc_type": str(doc.get("Type") or doc.get("PaymentType") or "")[:20],
