@@ -217,3 +217,51 @@ def test_job_costs_count_the_exported_credit_note_against_the_commitment(world):
     [credit] = CommitmentCredit.objects.filter(link=world.link)
     assert (credit.subcontractor_invoice_id, credit.amount) == (record.pk, Decimal("-1850.00"))
     assert not [dc for dc in [world.procore.store.render("direct_cost", r) for r in world.procore.store.records["direct_cost"].values()] if Decimal(dc["grand_total"]) < 0]
+
+
+def test_a_credit_note_already_in_xero_is_reported_not_sent_twice(world):
+    """CRED-1, INV-4: the accountant already keyed supplier credit note KC-C2 of 1,850.00 for the contact in
+    Xero; the negative invoice of that number and amount is not sent: it fails naming the existing credit
+    note, and Xero still holds one."""
+    no_tax(world)
+    commitment, line_id, bill = a_commitment_with_an_open_bill(world)
+    xero = xero_client_for(world.link)
+    [keyed] = xero.create_credit_notes([{
+        "Type": "ACCPAYCREDIT", "Contact": {"ContactID": bill["Contact"]["ContactID"]}, "CreditNoteNumber": "KC-C2",
+        "Date": "2026-11-30", "Status": "AUTHORISED", "LineAmountTypes": "NoTax",
+        "LineItems": [{"Description": "Returned", "Quantity": Decimal("1"), "UnitAmount": Decimal("1850.00"),
+                       "AccountCode": world.link.default_purchase_account}]}], idempotency_key="keyed-cn")
+    assert keyed.ok, keyed.errors
+    data = negative_invoice(world, commitment, line_id)
+    run = pull_link(link_id=world.link.pk, resources=("subcontractor_invoices",))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    record = SubcontractorInvoice.objects.get(link=world.link, procore_id=data["id"])
+    assert len(records_accept(records=[record], actor=UserFactory(role="Accounting Approver")).done) == 1
+    run_export(world.link)
+    record.refresh_from_db()
+    assert record.erp_status == ErpStatus.FAILED and record.xero_id == ""
+    assert record.erp_message.startswith("Duplicate guard: Xero already has supplier credit note KC-C2") and keyed.id in record.erp_message
+    assert [n["CreditNoteID"] for n in credit_notes(world)] == [keyed.id]
+
+
+def test_unlink_asks_xero_about_the_credit_note(world):
+    """CRED-1, SYNC-7: unlinking the credit-note record is refused while its credit note is live in Xero and
+    done once it is voided; the record is then no longer marked as a credit note."""
+    from integration.services import queue
+
+    no_tax(world)
+    run_export(world.link)
+    commitment, line_id = commitment_with_a_line(world)
+    data = negative_invoice(world, commitment, line_id)
+    record, note = exported_credit_note(world, data["id"])
+    assert note["Status"] == "AUTHORISED" and note["Allocations"] == []  # no bill: an open credit
+    admin = UserFactory(role="ERP Admin")
+    with pytest.raises(queue.TransitionRefused, match="still authorised"):
+        queue.record_unlink(record=record, actor=admin)
+    [voided] = xero_client_for(world.link).write("CreditNotes", [{"CreditNoteID": record.xero_id, "Status": "VOIDED"}],
+                                                 method="POST", idempotency_key="void-cn")
+    assert voided.ok, voided.errors
+    queue.record_unlink(record=record, actor=admin)
+    record.refresh_from_db()
+    assert (record.erp_status, record.xero_id, record.xero_credit_note, record.credit_allocation) == (
+        ErpStatus.UNLINKED, "", False, "")
