@@ -3,7 +3,7 @@ cost run with nothing changed makes no Procore call (PERF-5)."""
 
 from decimal import Decimal
 
-from integration.models import DirectCost, SyncRun
+from integration.models import DirectCost, SyncRun, UnsyncableTransaction
 from integration.services.imports import import_job_costs
 
 
@@ -47,11 +47,12 @@ def test_new_direct_costs_are_written_in_four_calls_per_project_whatever_their_n
 
 def test_a_refused_document_fails_alone_with_procores_reason(world):
     """PERF-4, JC-6: a bill whose vendor Procore no longer has is refused by the header sync; it fails
-    alone, with Procore's reason, and the others of its batch land."""
+    alone, with Procore's reason, and the others of its batch land. It is listed unsyncable with that
+    reason, and once Procore has the company again the next run imports it."""
     gone = world.vendor_in_both("Gone Ltd")
     world.bill([("03-300", "HV-101", "100.00")], reference="OK-1")
     refused = world.bill([("03-300", "HV-101", "50.00")], reference="GONE-1", contact=gone)
-    world.procore.store.records["vendor"].pop(gone.procore_id)
+    vendor = world.procore.store.records["vendor"].pop(gone.procore_id)
 
     run = import_job_costs(link=world.link)
 
@@ -60,6 +61,16 @@ def test_a_refused_document_fails_alone_with_procores_reason(world):
     [error] = run.errors
     assert "GONE-1" in error["message"] and "vendor_id must exist" in error["message"], error
     assert not DirectCost.objects.get(xero_document_id=refused["InvoiceID"]).procore_id
+    listed = UnsyncableTransaction.objects.get(xero_document_id=refused["InvoiceID"])
+    assert listed.reason.startswith("Procore refused it:") and "vendor_id must exist" in listed.reason
+
+    world.procore.store.records["vendor"][gone.procore_id] = vendor  # the company is back in Procore
+    world.later(10)
+    again = import_job_costs(link=world.link)  # the document is read again from the unsyncable list
+
+    assert again.status == SyncRun.Status.SUCCEEDED and not again.errors, again.errors
+    assert sorted(r["invoice_number"] for r in _direct_costs(world)) == ["GONE-1", "OK-1"]
+    assert not UnsyncableTransaction.objects.filter(xero_document_id=refused["InvoiceID"]).exists()
 
 
 def test_lines_procore_refuses_leave_no_direct_cost_behind(world):

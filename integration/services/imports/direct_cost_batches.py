@@ -4,7 +4,7 @@
 ``PATCH /rest/v1.0/projects/{p}/direct_costs/line_items/sync`` the lines, each up to 1000 elements per
 call (``DOC:tutorials/using_sync_actions.md``); Procore answers 200 with ``entities`` and ``errors``, each
 error the element as sent plus its ``errors``, so one refused element fails only its own document,
-with Procore's reason. A direct cost with an origin_id is immutable (§13), lines included, and its
+with Procore's reason; the document is listed unsyncable with it (JC-6) and read again by the next run. A direct cost with an origin_id is immutable (§13), lines included, and its
 origin_id is what makes a create safe to repeat. So a batch is written in four calls per project,
 whatever its size:
 
@@ -62,7 +62,7 @@ class Creation:
 class Outcome:
     """What a document's count becomes once its creations are written."""
 
-    label: str
+    doc: Document
     count: str
     creations: list[Creation] = field(default_factory=list)
 
@@ -80,7 +80,7 @@ class DirectCostCreations:
 
     def hold(self, doc: Document, count: str, creations: list[Creation]) -> None:
         """``doc``'s count (created or updated) waits for its creations; a full batch is written now."""
-        self.documents[doc.doc_id] = Outcome(doc.label, count, creations)
+        self.documents[doc.doc_id] = Outcome(doc, count, creations)
         if sum(len(batch) for batch in self.pending.values()) >= BATCH:
             self.flush()
 
@@ -98,8 +98,11 @@ class DirectCostCreations:
         for outcome in self.documents.values():
             failed = [c.error for c in outcome.creations if c.error]
             if failed:
+                # Listed unsyncable with Procore's reason (JC-6), so the next run reads it again.
+                reason = f"Procore refused it: {'; '.join(dict.fromkeys(failed))}"
                 tracker.count("failed")
-                tracker.error(None, f"{outcome.label}: Procore refused it: {'; '.join(dict.fromkeys(failed))}")
+                tracker.error(None, f"{outcome.doc.label}: {reason}")
+                self.importer._unsyncable(outcome.doc, [reason])
             else:
                 tracker.count(outcome.count)
         self.documents = {}
