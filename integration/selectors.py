@@ -74,8 +74,15 @@ def validation_context(record) -> validation.Context:
     return ctx
 
 
-def validate_record(record) -> list[validation.Failure]:
-    return validation.validate(record, record_lines(record), validation_context(record))
+def validate_record(record, *, tax_types: dict | None = None) -> list[validation.Failure]:
+    """The record's export checks. `tax_types`: the link's tax code table when the caller holds it (the
+    export run); else it is read when a line carries a tax code (BOOK-3)."""
+    lines = record_lines(record)
+    ctx = validation_context(record)
+    if tax_types is None:
+        tax_types = tax_types_for(record.link) if any(validation.line_tax_code(line) for line in lines) else {}
+    ctx.tax_types = tax_types
+    return validation.validate(record, lines, ctx)
 
 
 def export_work_waiting(link_id: int) -> bool:

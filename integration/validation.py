@@ -38,6 +38,7 @@ class Context:
     commitment_sync: bool = True
     item_count_on_link: int = 0  # cost items of the link already exported or queued, this one excluded
     duplicate_vendor: str = ""  # the name of another vendor whose contact name is the same
+    tax_types: dict = field(default_factory=dict)  # the link's tax code table: Procore tax code id → TaxType
     extra: dict = field(default_factory=dict)
 
 
@@ -338,5 +339,38 @@ VALIDATORS = {
 }
 
 
+def line_tax_code(line) -> int | None:
+    """BOOK-3: the Procore tax code a line goes to Xero by: its own (commitment and owner invoice lines),
+    else its commitment line's (requisition items and change order lines)."""
+    if hasattr(line, "procore_tax_code_id"):
+        return line.procore_tax_code_id
+    commitment_line = getattr(line, "commitment_line", None)
+    return commitment_line.procore_tax_code_id if commitment_line is not None else None
+
+
+def tax_type_failures(record, lines, ctx: Context | None) -> list[Failure]:
+    """BOOK-3: each TaxType the tax code table gives the record's lines must be an active tax rate of the
+    Xero organisation (those last read from Xero, GET /TaxRates, when the link's settings are saved and at
+    each export run, which checks each record again when it claims it): Xero refuses a line whose tax
+    rate was deleted or archived. None read yet, the export run's check decides."""
+    link = getattr(record, "link", None)
+    active = {str(t).upper() for t in (getattr(link, "xero_tax_types", None) or [])}
+    table = ctx.tax_types if ctx else {}
+    if not active or not table or getattr(link, "amounts_tax", "") == "no_tax":
+        return []
+    gone = []
+    for line in lines:
+        tax_type = table.get(line_tax_code(line)) if (getattr(line, "amount", None) or getattr(line, "quantity", None)) else None
+        if tax_type and tax_type.upper() not in active and tax_type not in gone:
+            gone.append(tax_type)
+    if not gone:
+        return []
+    return [Failure("tax", "BOOK-3",
+                    f"The tax code table maps a line's tax code to TaxType {', '.join(gone)}, which is no longer an "
+                    f"active tax rate of the Xero organisation (it has {', '.join(sorted(active))}): map the tax "
+                    "code to one of those in Tax code mappings, or restore the tax rate in Xero.")]
+
+
 def validate(record, lines=(), ctx: Context | None = None) -> list[Failure]:
-    return VALIDATORS[record._meta.model_name](record, list(lines), ctx)
+    lines = list(lines)
+    return VALIDATORS[record._meta.model_name](record, lines, ctx) + tax_type_failures(record, lines, ctx)

@@ -228,13 +228,23 @@ class CompanyLinkForm(forms.ModelForm):
 class CompanyLinkAdmin(admin.ModelAdmin):
     form = CompanyLinkForm
     list_display = ("name", "procore_company_name", "xero_tenant_name", "is_active", "commitment_sync", "direct_export", "payment_sync_frequency")
-    readonly_fields = ("procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name", "xero_timezone", "xero_base_currency", "xero_currencies", "sync_cursors", "created_at", "updated_at")
+    readonly_fields = ("procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name", "xero_timezone", "xero_base_currency", "xero_currencies", "xero_tax_types", "sync_cursors", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "is_active", "procore_company_id", "procore_company_name", "xero_tenant_id", "xero_tenant_name")}),
-        ("Export settings", {"fields": ("project_tracking_category", "cost_code_export_mode", "cost_code_tracking_category", "retainage_item_code", "default_purchase_account", "default_sales_account", "retainage_account_code", "retainage_receivable_account_code", "amounts_tax", "xero_document_status", "negative_invoices", "xero_timezone", "xero_base_currency", "xero_currencies", "commitment_sync", "direct_export", "export_attachments", "project_stage_name", "procore_standard_cost_code_list_id")}),
+        ("Export settings", {"fields": ("project_tracking_category", "cost_code_export_mode", "cost_code_tracking_category", "retainage_item_code", "default_purchase_account", "default_sales_account", "retainage_account_code", "retainage_receivable_account_code", "amounts_tax", "xero_document_status", "negative_invoices", "xero_timezone", "xero_base_currency", "xero_currencies", "xero_tax_types", "commitment_sync", "direct_export", "export_attachments", "project_stage_name", "procore_standard_cost_code_list_id")}),
         ("Import settings", {"fields": ("payment_sync_frequency", "payment_cutoff", "job_cost_sync_time", "vendor_contact_group", "procore_webhooks")}),
         ("Sync state", {"fields": ("sync_cursors", "created_at", "updated_at")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """BOOK-3, BOOK-7: saving the settings reads the organisation's currencies and tax rates, as the
+        retentions accounts are checked against its chart, so the export checks hold before any export."""
+        from integration.services.currencies import organisation_refresh
+
+        super().save_model(request, obj, form, change)
+        if change:
+            read, message = organisation_refresh(obj)
+            self.message_user(request, message, messages.INFO if read else messages.WARNING)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         from integration.services.on_demand import SYNCS, allowed

@@ -72,6 +72,9 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
         ("currency", "Currency enabled in the Xero organisation", "BOOK-7"),
     ],
 }
+# Every document whose lines can carry a Procore tax code (BOOK-3).
+for _model in ("commitment", "changeorder", "subcontractorinvoice", "ownerinvoice"):
+    CHECKS[_model].append(("tax", "Tax codes mapped to active tax rates of the Xero organisation", "BOOK-3"))
 
 DOCUMENT_NAMES = {
     "costitem": "Item",

@@ -84,7 +84,12 @@ class CompanyLink(models.Model):
                                           help_text="The Xero organisation's base currency, as Xero reports it.")
     xero_currencies = models.JSONField(
         default=list, blank=True,
-        help_text="The currencies the Xero organisation has enabled (GET /Currencies), read at each export run.")
+        help_text="The currencies the Xero organisation has enabled (GET /Currencies), read when the link's "
+                  "settings are saved and at each export run.")
+    xero_tax_types = models.JSONField(
+        default=list, blank=True,
+        help_text="The Xero organisation's active tax rates (GET /TaxRates), read when the link's settings are "
+                  "saved and at each export run that sends a mapped TaxType.")
     commitment_sync = models.BooleanField(default=True, help_text="Export commitments as Xero purchase orders.")
     direct_export = models.BooleanField(default=False, help_text="Records skip approval and export at once.")
     export_attachments = models.BooleanField(

@@ -72,6 +72,8 @@ UNITDP_RESOURCES = ("Invoices", "PurchaseOrders")
 CONTACTS_PER_QUERY = 40  # an IDs list of ~52 GUIDs hits Xero's URL limit (api/xero.md §4)
 
 ORDER = [CostItem, Project, Vendor, Commitment, ChangeOrder, SubcontractorInvoice, OwnerInvoice]
+IN_CURRENCY = (Commitment, SubcontractorInvoice, OwnerInvoice)  # documents with a CurrencyCode (BOOK-7)
+TAXED = (Commitment, ChangeOrder, SubcontractorInvoice, OwnerInvoice)  # lines with a Procore tax code (BOOK-3)
 RELATED = {
     CostItem: ("link", "cost_code", "cost_type"),
     Project: ("link",),
@@ -147,6 +149,7 @@ class Exporter:
         self._tax_types: dict[int, str] | None = None
         self._timezone_read = False
         self._currencies_read = False
+        self._tax_rates_read = False
         # Only what the duplicate guard compares is kept of each bill, not the decoded document (PERF-7).
         self._bills: dict[tuple, list[dict]] = {}
         self._bill_contacts_read: set[str] = set()
@@ -265,6 +268,35 @@ class Exporter:
         if self._tax_types is None:
             self._tax_types = tax_types_for(self.link)
         return self._tax_types
+
+    def recheck(self, model, batch: list[Claimed]) -> list[Claimed]:
+        """SYNC-5: the records whose export checks still pass now, as the run claims them: a mapping, a link
+        setting, or the organisation's currencies (BOOK-7) or tax rates (BOOK-3) may have changed since they
+        were accepted. The others fail with the reason and nothing of them is sent; one that may already be
+        in Xero (an earlier attempt's key) keeps its key, so its next attempt looks it up first."""
+        from integration.selectors import validate_record
+        from integration.services.currencies import (
+            organisation_currencies_refresh,
+            organisation_tax_types_refresh,
+        )
+
+        tax_types = self.tax_types() if model in TAXED else {}
+        if model in IN_CURRENCY and not self._currencies_read:
+            organisation_currencies_refresh(self.link, self.client)
+            self._currencies_read = True
+        if tax_types and not self._tax_rates_read:
+            organisation_tax_types_refresh(self.link, self.client)
+            self._tax_rates_read = True
+        kept = []
+        for c in batch:
+            c.record.link = self.link
+            failures = validate_record(c.record, tax_types=tax_types)
+            if failures:
+                self._fail(c, "Not sent: its export checks fail now. " + " ".join(str(f) for f in failures),
+                           keep_key=c.uncertain)
+            else:
+                kept.append(c)
+        return kept
 
     def in_enabled_currency(self, batch: list[Claimed]) -> list[Claimed]:
         """BOOK-7: the records whose document is in a currency the organisation has enabled (read once
@@ -580,7 +612,7 @@ def export_link(*, link_id: int, trigger: str = SyncRun.Trigger.ON_DEMAND, actor
         for model in ORDER:
             while batch := claim(model, link, worker, lease=lease):
                 try:
-                    EXPORTERS[model](exporter, batch)
+                    EXPORTERS[model](exporter, exporter.recheck(model, batch))
                 except (DailyLimitReached, InvalidGrant, TransientError, RateLimited):
                     raise
                 except XeroError as exc:  # a refusal of the whole batch (e.g. no room for a tracking category)

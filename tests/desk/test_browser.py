@@ -138,7 +138,7 @@ def test_the_approvers_routine(browser, live_server, roles, export_queued):
     row(browser, "INV-QUAY-1").find_element(By.PARTIAL_LINK_TEXT, "INV-QUAY-1").click()  # click 3
     shot(browser, "3-record")
     assert "Subcontractor invoice INV-QUAY-1" in visible_text(browser, "#record-summary")
-    assert "All 11 export checks pass" in visible_text(browser, "#export-checks")
+    assert "All 12 export checks pass" in visible_text(browser, "#export-checks")
     assert "Bill (ACCPAY) it becomes in Xero" in visible_text(browser, "#xero-preview")
     decision = visible_text(browser, "#record-decision")  # sticky at the bottom of the viewport
     assert "Accept" in decision and "Reject with reason" in decision

@@ -35,7 +35,7 @@ def test_preview_shows_the_bill_it_will_become(client, approver):
     assert "The account&#x27;s default tax rate" in html and "The Item&#x27;s account in Xero" in html and ">815<" in html
     assert 'class="retainage-line"' in html and "-150.00" in html
     assert ">1350.00<" in html  # 1000 + 500 - 150
-    assert html.count('class="check-passed"') == 11 and 'class="check-failed"' not in html
+    assert html.count('class="check-passed"') == 12 and 'class="check-failed"' not in html
 
 
 def test_preview_of_a_negative_invoice_is_the_credit_note_it_becomes(client, approver):

@@ -33,6 +33,8 @@ def test_purchase_order_is_dated_the_organisation_day_of_the_commitment(world, s
     """BOOK-1, CMT-1: a commitment created at 13:00 UTC on 31 March is a 1 April purchase order for an
     organisation in New Zealand (UTC+13 then); the time zone is Xero's Organisation.Timezone."""
     sandboxes.xero.books().organisation["Timezone"] = "NEWZEALANDSTANDARDTIME"
+    world.link.commitment_sync = True
+    world.link.save()
     commitment = world.commitment(erp_status=ErpStatus.EXPORTING, xero_id="",
                                   procore_created_at=dt.datetime(2026, 3, 31, 13, 0, tzinfo=dt.UTC))
     run_export(world.link)
@@ -65,6 +67,7 @@ def test_every_xero_time_zone_has_its_place_and_an_unknown_one_is_named():
 def test_documents_take_the_links_document_status(world, status):
     """BOOK-8: bills, sales invoices and purchase orders are created in the link's xero_document_status."""
     world.link.xero_document_status = status
+    world.link.commitment_sync = True
     world.link.save()
     commitment = world.commitment(erp_status=ErpStatus.EXPORTING, xero_id="")
     invoice = world.invoice(amount="250.00")
@@ -138,6 +141,8 @@ def test_unit_priced_purchase_order_lines_survive_a_change_order(world):
     appended (read back and sent with unitdp=4), so the order still totals what Procore committed."""
     from tests.factories import ChangeOrderFactory, ChangeOrderLineFactory
 
+    world.link.commitment_sync = True
+    world.link.save()
     commitment = world.commitment(erp_status=ErpStatus.EXPORTING, xero_id="", accounting_method="unit")
     line = commitment.lines.get()
     line.quantity, line.unit_cost, line.amount = Decimal("3"), Decimal("33.3333"), Decimal("100.00")

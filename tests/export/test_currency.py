@@ -68,3 +68,32 @@ def test_an_invoice_with_no_currency_of_its_own_takes_its_commitments(world):
 
     invoice.refresh_from_db()
     assert xero_client_for(world.link).get_invoice(invoice.xero_id)["CurrencyCode"] == "USD"
+
+
+def test_saving_the_link_settings_reads_the_currencies_so_the_preview_is_right_before_any_export(world):
+    """BOOK-7, BOOK-3: the link's currencies and tax rates are unknown until Xero is asked; saving the
+    link's settings page reads them (GET /Currencies, GET /TaxRates) and says what it read, so a euro
+    invoice's preview shows the failed currency check before the link has ever exported."""
+    from django.forms.models import model_to_dict
+    from django.test import Client
+    from django.urls import reverse
+
+    from integration.roles import ERP_ADMIN
+    from tests.factories import UserFactory
+
+    invoice = world.invoice(world.commitment(erp_status=ErpStatus.NOT_SENT, currency="EUR"), currency="EUR",
+                            erp_status=ErpStatus.READY_TO_EXPORT)
+    assert world.link.xero_currencies == [] and not [c for c in checks_for(invoice) if not c.passed and c.rule == "BOOK-7"]
+    client = Client()
+    client.force_login(UserFactory(username="erpadmin-cur", role=ERP_ADMIN))
+    data = {k: v for k, v in model_to_dict(world.link).items() if v is not None and not isinstance(v, (list, dict))}
+    page = client.post(reverse("admin:integration_companylink_change", args=[world.link.pk]), data, follow=True)
+
+    assert page.status_code == 200
+    assert "Read from Xero: enabled currencies NZD, AUD, USD; active tax rates" in page.content.decode()
+    world.link.refresh_from_db()
+    assert world.link.xero_currencies == ["NZD", "AUD", "USD"] and "INPUT2" in world.link.xero_tax_types
+    assert SyncRun.objects.filter(link=world.link, kind=SyncRun.Kind.EXPORT).count() == 0
+    invoice.refresh_from_db()
+    [check] = [c for c in checks_for(invoice) if c.rule == "BOOK-7"]
+    assert not check.passed and "in EUR, a currency the Xero organisation has not enabled" in check.messages[0]

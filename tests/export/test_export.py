@@ -79,6 +79,8 @@ def test_subcontractor_invoice_becomes_one_bill_field_by_field(world, sandboxes)
 
 def test_commitment_and_change_order_become_one_purchase_order(world):
     """CMT-1, CCO-1: the PO with its lines; the change order's lines appended below, summed per line."""
+    world.link.commitment_sync = True
+    world.link.save()
     commitment = world.commitment(number="SC-100", title="Formwork", ship_via="Truck", erp_status=ErpStatus.EXPORTING, xero_id="")
     run_export(world.link)
     commitment.refresh_from_db()

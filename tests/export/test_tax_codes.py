@@ -51,6 +51,8 @@ def test_a_mapped_tax_code_is_booked_with_its_taxtype_and_an_unmapped_one_takes_
     default INPUT2 and Xero's 15%; the purchase order's lines alike. The bill's tax is Xero's sum."""
     zero, _ = _codes(world.link)
     TaxCodeMapping.objects.create(link=world.link, tax_code=zero, xero_tax_type="NONE")
+    world.link.commitment_sync = True
+    world.link.save()
     commitment = world.commitment(erp_status=ErpStatus.EXPORTING, xero_id="")
     commitment.lines.all().delete()
     exempt = CommitmentLineFactory(commitment=commitment, cost_item=world.items[0], amount=Decimal("6000.00"),

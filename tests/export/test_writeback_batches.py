@@ -22,6 +22,8 @@ def procore_writes(sandboxes, since: int) -> list[tuple[str, str]]:
 def test_vendors_and_commitments_are_marked_in_one_sync_call_per_endpoint(world, sandboxes):
     """SYNC-6, PERF-4: 3 vendors, a project and 6 commitments exported: Procore shows every origin_id,
     written by one vendors/sync, one projects/sync and one work_order_contracts/sync call."""
+    world.link.commitment_sync = True
+    world.link.save()
     commitments = [world.commitment(vendor=world.vendors[i % 3], erp_status=ErpStatus.EXPORTING) for i in range(6)]
     before = len(sandboxes.procore.calls)
     run = export_link(link_id=world.link.pk)

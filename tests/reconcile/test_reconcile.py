@@ -49,6 +49,8 @@ def test_payments_applied_in_xero_are_not_drift(exported, accountant, sandboxes)
 
 def test_deleted_purchase_order_and_renamed_contact(world, accountant, sandboxes):
     """DRIFT-1: a purchase order deleted in Xero and a contact renamed there are named on their records."""
+    world.link.commitment_sync = True
+    world.link.save()
     commitment = world.commitment(erp_status=ErpStatus.EXPORTING)
     export(world.link)
     commitment.refresh_from_db()

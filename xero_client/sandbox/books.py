@@ -16,6 +16,7 @@ from .attachments import Attachments
 from .books_contacts import ContactBooks
 from .books_documents import DocumentBooks
 from .books_settlement import SettlementBooks
+from .books_tax import TaxBooks
 from .books_tracking import TrackingBooks
 from .fields import REQUIRED
 from .ledger import (
@@ -25,8 +26,6 @@ from .ledger import (
     NOT_MODIFIABLE,
     STANDARD_ACCOUNTS,
     SYSTEM_ACCOUNTS,
-    TAX_RATE_TABLE,
-    TAX_RATES,
     TIMEZONE,
     money,
     new_id,
@@ -34,7 +33,7 @@ from .ledger import (
 from .rules import ElementError, amount, check_fields, max_length
 
 
-class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks):
+class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks, TaxBooks):
     """The ledger of one tenant."""
 
     def __init__(self, tenant_id: str, name: str, now: Callable[[], datetime]):
@@ -71,18 +70,10 @@ class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks):
         self.bank_transactions: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
         self.manual_journals: dict[str, dict] = {}
+        self.custom_tax_rates: dict[str, dict] = {}
         self.files = Attachments()
         self.counters = {"INV": 0, "CN": 0, "PO": 0}
         self.events: list[tuple[str, str, str, dict | None]] = []  # (category, type, id, data) for webhooks
-
-    @staticmethod
-    def tax_rates() -> list[dict]:
-        """GET /TaxRates: the organisation's tax rates (TAX_RATE_TABLE), one GST component each."""
-        targets = ("Assets", "Equity", "Expenses", "Liabilities", "Revenue")
-        return [{"Name": name, "TaxType": tax_type, "Status": "ACTIVE", "DisplayTaxRate": rate, "EffectiveRate": rate,
-                 "TaxComponents": [{"Name": "GST", "Rate": rate, "IsCompound": False, "IsNonRecoverable": False}],
-                 **{f"CanApplyTo{target}": target in applies for target in targets}}
-                for tax_type, name, rate, applies in TAX_RATE_TABLE]
 
     # ------------------------------------------------------------------ lookups
     def account_by_code(self, code: str | None) -> dict | None:
@@ -213,9 +204,10 @@ class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks):
             elif need_account:
                 raise ElementError(f"{label}: Account code must be specified")
             tax_type = line.get("TaxType") or (account or {}).get("TaxType") or "NONE"
-            if tax_type not in TAX_RATES:
+            rate = self.tax_rate_of(tax_type)  # a deleted or archived rate is no longer one a line takes
+            if rate is None:
                 raise ElementError(f"{label}: TaxType '{tax_type}' is not a valid tax type")
-            rate = TAX_RATES[tax_type] / 100
+            rate = rate / 100
             if line_amount_types == "Exclusive":
                 tax = money(line_amount * rate)
             elif line_amount_types == "Inclusive":

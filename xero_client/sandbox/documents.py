@@ -63,6 +63,8 @@ class DocumentRoutes:
             return 200, self._envelope("Organisations", [books.organisation])
         if resource == "TaxRates" and len(parts) == 1 and method == "GET":
             return 200, self._envelope("TaxRates", books.tax_rates())
+        if resource == "TaxRates" and len(parts) == 1 and method in ("PUT", "POST"):
+            return self._write_tax_rates(request, books)
         if resource == "Currencies" and len(parts) == 1 and method == "GET":
             return 200, self._envelope("Currencies", books.currencies())
         if resource == "ContactGroups":
@@ -115,6 +117,18 @@ class DocumentRoutes:
                 del books.items[doc["ItemID"]]
                 return 204, None
         raise problem(405, "Method Not Allowed", f"{method} /{rest} is not supported")
+
+    def _write_tax_rates(self, request: Request, books: Books) -> tuple[int, Any]:
+        """createTaxRates (PUT) and updateTaxRate (POST): ``{"TaxRates": [...]}``, answered with the rates."""
+        body = self._json_body(request)
+        elements = body.get("TaxRates") if isinstance(body, dict) else None
+        if not isinstance(elements, list) or not elements or not all(isinstance(e, dict) for e in elements):
+            raise bad_request("The request body must be an object with a TaxRates list")
+        try:
+            rates = [books.write_tax_rate(e, method=request.method) for e in elements]
+        except ElementError as exc:
+            raise validation_exception([{"ValidationErrors": [{"Message": m} for m in exc.messages]}]) from None
+        return 200, self._envelope("TaxRates", rates)
 
     def _find(self, books: Books, kind: Kind, ident: str) -> dict | None:
         store = getattr(books, kind.store)
