@@ -18,7 +18,7 @@ VIEWABLE = [
     "commitment", "commitmentline", "changeorder", "changeorderline", "subcontractorinvoice", "invoiceline",
     "primecontract", "ownerinvoice", "ownerinvoiceline", "payment", "paymentattachment", "directcost",
     "directcostline", "jobcostsummary", "auditevent", "syncrun", "unsyncabletransaction", "taxcode",
-    "taxcodemapping",
+    "taxcodemapping", "commitmentcredit",
 ]
 
 ROLE_PERMISSIONS = {

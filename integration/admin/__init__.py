@@ -8,6 +8,7 @@ from integration.services import cost_codes as cost_codes_service
 
 from .base import ErpRecordAdmin, ReadOnlyAdmin
 from .cost_codes import CsvImportExportMixin, assign_default_cost_types
+from .credits import CommitmentCreditAdmin  # noqa: F401  (registered)
 from .isolation import LinkScopedAdminMixin
 from .runs import counts_sentence, run_page, started_by
 from .tax import TaxCodeAdmin, TaxCodeMappingAdmin  # noqa: F401  (registered)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0023_credit_notes'),
+        ('integration', '0024_reconcile_credit_notes'),
     ]
 
     operations = [

@@ -101,6 +101,15 @@ class Rows:
         return m.TaxCodeMapping.objects.bulk_create([m.TaxCodeMapping(link=self.link, tax_code=tc, xero_tax_type="INPUT2")
                                                      for tc in self.tax_codes(count)])
 
+    def commitment_credits(self, count):
+        invoices = self.subcontractor_invoices(count)
+        items = self.cost_items(count)
+        return m.CommitmentCredit.objects.bulk_create([
+            m.CommitmentCredit(link=self.link, xero_credit_note_id=f"cn{i}", credit_note_number=f"CN-{i}",
+                               subcontractor_invoice=inv, project_id=inv.project_id, cost_item=ci, date=TODAY,
+                               amount=Decimal("-1.00"))
+            for i, inv, ci in zip(self._seq(count), invoices, items, strict=True)])
+
     def payments(self, count):
         invoices = self.subcontractor_invoices(count)
         return m.Payment.objects.bulk_create([
@@ -141,7 +150,7 @@ BUILDERS = {
     "costcode": "cost_codes", "costtype": "cost_types", "primecontract": "prime_contracts", "payment": "payments",
     "directcost": "direct_costs", "jobcostsummary": "job_cost_summaries", "auditevent": "audit_events",
     "syncrun": "sync_runs", "unsyncabletransaction": "unsyncable_transactions", "webhookevent": "webhook_events",
-    "taxcode": "tax_codes", "taxcodemapping": "tax_code_mappings",
+    "taxcode": "tax_codes", "taxcodemapping": "tax_code_mappings", "commitmentcredit": "commitment_credits",
 }
 
 

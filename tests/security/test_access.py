@@ -62,6 +62,9 @@ def everything(db):
     dc = m.DirectCost.objects.create(link=link, project=project, xero_document_id="d-1", xero_document_type="ACCPAY",
                                      direct_cost_type="invoice", date=datetime.date(2026, 5, 1), amount=Decimal("5"))
     m.JobCostSummary.objects.create(link=link, project=project, cost_item=item)
+    m.CommitmentCredit.objects.create(link=link, xero_credit_note_id="cn-1", credit_note_number="CN-1",
+                                      subcontractor_invoice=invoice, project=project, cost_item=item,
+                                      date=datetime.date(2026, 5, 2), amount=Decimal("-20.00"))
     m.AuditEvent.objects.create(link=link, action="accept", message="x")
     m.SyncRun.objects.create(link=link, kind=m.SyncRun.Kind.EXPORT)
     m.UnsyncableTransaction.objects.create(link=link, xero_document_id="u-1", document_type="SPEND", reason="no project")
