@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 
 
 def is_link_scoped(model) -> bool:
@@ -31,7 +32,7 @@ def _link_name(link_id) -> str:
 
 def foreign_message(obj, link_id) -> str:
     """What is wrong, in the words of the person choosing: which record, whose it is, whose it should be."""
-    label = obj._meta.verbose_name.capitalize()
+    label = capfirst(obj._meta.verbose_name)
     return (f"{label} {obj} belongs to link {_link_name(obj.link_id)}, not to {_link_name(link_id)}: "
             "records of one link can only refer to records of the same link.")
 

@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Sum
+from django.utils.text import capfirst
 
 from integration.models import (
     ChangeOrder,
@@ -247,7 +248,7 @@ class Difference:
     @property
     def label(self) -> str:
         if self.record is not None:
-            return f"{self.record._meta.verbose_name.capitalize()} {self.record}"
+            return f"{capfirst(self.record._meta.verbose_name)} {self.record}"
         doc = self.document
         return f"{doc.get_resource_display()} {doc.number or doc.xero_id}" if doc else ""
 

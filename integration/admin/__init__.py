@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.text import capfirst
 
 from integration import models as m
 from integration.services import cost_codes as cost_codes_service
@@ -432,10 +433,44 @@ class JobCostSummaryAdmin(ReadOnlyAdmin):
 
 @admin.register(m.AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "actor_name", "action", "record_label", "from_status", "to_status", "message")
+    """Each event in words: who by name, what was done, the statuses by their labels."""
+
+    list_display = ("created_at", "who", "what", "record_label", "shown_from", "shown_to", "message")
+    list_select_related = ("actor",)
     list_filter = ("action", "link")
     search_fields = ("record_label", "message", "actor_name")
     date_hierarchy = "created_at"
+    fields = ("created_at", "link", "record_label", "record_type", "who", "what", "shown_from", "shown_to", "message",
+              "payload", "response")
+    readonly_fields = fields
+
+    @admin.display(description="Who", ordering="actor_name")
+    def who(self, obj):
+        from .desk import person
+
+        return person(obj.actor) if obj.actor_id else obj.shown_actor
+
+    @admin.display(description="What", ordering="action")
+    def what(self, obj):
+        from .desk import ACTION_WORDS
+
+        return ACTION_WORDS.get(obj.action, obj.action.replace("_", " "))
+
+    @admin.display(description="Record type")
+    def record_type(self, obj):
+        return capfirst(obj.content_type.model_class()._meta.verbose_name) if obj.content_type_id else "-"
+
+    @admin.display(description="From", ordering="from_status")
+    def shown_from(self, obj):
+        from .desk import status_label
+
+        return status_label(obj.from_status) or "-"
+
+    @admin.display(description="To", ordering="to_status")
+    def shown_to(self, obj):
+        from .desk import status_label
+
+        return status_label(obj.to_status) or "-"
 
 
 @admin.register(m.SyncRun)

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from integration.models import ErpStatus
 from integration.services import queue
@@ -154,7 +155,7 @@ def not_synced_reason(obj) -> str:
         ErpStatus.REJECTED: f"Rejected by the approver: {obj.erp_message or 'no reason given'}",
         ErpStatus.RETRIEVED: f"Taken back by its sender{since}.",
         ErpStatus.UNLINKED: "Unlinked: its Xero document was deleted or voided.",
-        ErpStatus.SYNCED: "Marked synced but no Xero id is stored.",
+        ErpStatus.SYNCED: "Marked synced but no Xero ID is stored.",
         ErpStatus.OUT_OF_SYNC: f"Out of sync: {obj.xero_drift or obj.erp_message or 'its Xero document changed'}",
     }
     return reasons.get(status, status)
@@ -262,7 +263,7 @@ def queue_tabs(model_admin, request, query, showing_all: bool) -> list[dict]:
 
 def _boolean_in_words(field):
     """A boolean of the record's own as "Yes"/"No", its help text beside it in grey, never as the value."""
-    @admin.display(description=field.verbose_name.capitalize() if field.verbose_name else field.name)
+    @admin.display(description=capfirst(field.verbose_name) if field.verbose_name else field.name)
     def show(obj):
         value = getattr(obj, field.name)
         if not field.help_text:
@@ -297,7 +298,7 @@ class ErpRecordAdmin(admin.ModelAdmin):
         if request.method in ("GET", "HEAD") and tab != ALL_TAB and not any(key.split("__")[0] == "erp_status" for key in query):
             query.setlist("erp_status__in", [",".join(AWAITING)])
         request.GET = query
-        extra_context = {"title": self.opts.verbose_name_plural.capitalize(), **(extra_context or {}),
+        extra_context = {"title": capfirst(self.opts.verbose_name_plural), **(extra_context or {}),
                          "desk_tabs": queue_tabs(self, request, query, tab == ALL_TAB)}
         return super().changelist_view(request, extra_context)
 
@@ -366,7 +367,7 @@ class ErpRecordAdmin(admin.ModelAdmin):
                 if pair is None:
                     continue
                 action, title = pair
-                label = "↻ Refresh" if css == "erp-refresh" else action.capitalize()
+                label = "↻ Refresh" if css == "erp-refresh" else capfirst(action)
                 buttons.append(format_html(
                     '<button type="submit" class="button {}" formaction="{}" formmethod="post" formnovalidate '
                     'name="_erp_action" value="{}" title="{}" style="padding:2px 6px;margin-left:4px">{}</button>',
@@ -541,7 +542,7 @@ class ErpRecordAdmin(admin.ModelAdmin):
         else:
             try:
                 call()
-                self.message_user(request, f"{obj.erp_type_label.capitalize()} {obj}: {DONE_WORDS[action]}", messages.SUCCESS)
+                self.message_user(request, f"{capfirst(obj.erp_type_label)} {obj}: {DONE_WORDS[action]}", messages.SUCCESS)
             except (TransitionRefused, PermissionDenied) as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             except Exception as exc:  # Procore or Xero refused a lock, unlock or unlink: say so, change nothing

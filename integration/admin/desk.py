@@ -93,7 +93,7 @@ def writeback_in_words(obj) -> str:
         return "Not yet: the record is not in Xero"
     if obj.writeback_pending:
         return "Pending: in Xero, Procore's origin_id still to be written"
-    return "Done: Procore holds the Xero id as its origin_id"
+    return "Done: Procore holds the Xero ID as its origin_id"
 
 
 def removed_in_words(obj) -> str:
@@ -117,6 +117,6 @@ def history(obj, limit: int = 100) -> list[dict]:
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
     ).select_related("actor").order_by("-created_at", "-id")[:limit]
     return [{
-        "when": e.created_at, "who": person(e.actor) if e.actor_id else e.actor_name, "what": ACTION_WORDS.get(e.action, e.action.replace("_", " ")),
+        "when": e.created_at, "who": person(e.actor) if e.actor_id else e.shown_actor, "what": ACTION_WORDS.get(e.action, e.action.replace("_", " ")),
         "from": status_label(e.from_status), "to": status_label(e.to_status), "message": e.message,
     } for e in events]

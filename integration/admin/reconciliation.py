@@ -124,7 +124,7 @@ def _differences_csv(args: dict, kind: str) -> HttpResponse:
 
     return _csv("reconciliation-differences", [
         "difference", "project", "vendor", "record", "Procore amount", "Xero amount", "detail", "Xero status",
-        "Xero id", "Xero link"], rows())
+        "Xero ID", "Xero link"], rows())
 
 
 def reconciliation_view(request):

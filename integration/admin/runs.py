@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from integration.models import SyncRun
 from integration.services.runs import STALE_AFTER, STOPPED_BY_ERROR, SWEEP_MINUTES, WORKER_GONE, stale_minutes
@@ -49,7 +50,7 @@ def counts_by_model(counts: dict | None) -> tuple[list[str], list[tuple[str, lis
     if not isinstance(per, dict):
         return [], []
     keys = [k for k in COUNT_WORDS if any(isinstance(v, dict) and v.get(k) for v in per.values())]
-    rows = [(_model_plural(name).capitalize(), [values.get(k, 0) for k in keys])
+    rows = [(capfirst(_model_plural(name)), [values.get(k, 0) for k in keys])
             for name, values in sorted(per.items()) if isinstance(values, dict)]
     return [COUNT_WORDS[k].capitalize() for k in keys], rows
 

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 
 from integration import reports
 from integration.csv_safety import write_csv
@@ -75,7 +76,7 @@ class LinkFilter(forms.Form):
 
 class AccountantFilter(LinkFilter):
     type = forms.ChoiceField(required=False, choices=[("", "All types")] + [
-        (m._meta.model_name, str(m._meta.verbose_name_plural).capitalize()) for m in EXPORTABLE_MODELS])
+        (m._meta.model_name, capfirst(str(m._meta.verbose_name_plural))) for m in EXPORTABLE_MODELS])
     date_from = forms.DateField(required=False, label="Decisions from", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -301,7 +302,7 @@ def archived_companies_view(request):
     items = Vendor.objects.none() if values is None else reports.archived_companies(
         link_id=_link_id(values), search=values.get("search", ""))
     if request.GET.get("format") == "csv":
-        return _csv_response("archived-companies", ["link", "name", "Procore id", "Xero contact id", "city", "phone", "email"],
+        return _csv_response("archived-companies", ["link", "name", "Procore ID", "Xero contact ID", "city", "phone", "email"],
                              [[v.link.name, v.name, v.procore_id, v.xero_id, v.city, v.business_phone, v.email_address] for v in items])
     items, pager = _paged(request, items)
     return TemplateResponse(request, "admin/integration/reports/archived_companies.html", _context(
@@ -322,7 +323,7 @@ def deleted_payments_view(request):
 
     if request.GET.get("format") == "csv":
         return _csv_response("payments-deleted-in-xero", [
-            "link", "date", "amount", "direction", "on", "invoice", "reference", "Xero payment id", "Procore id",
+            "link", "date", "amount", "direction", "on", "invoice", "reference", "Xero payment ID", "Procore ID",
             "deleted in Xero at", "resolved at"],
             [[p.link.name, p.date, _money(p.amount), p.get_direction_display(), on(p),
               p.subcontractor_invoice or p.owner_invoice or "", p.reference, p.xero_payment_id, p.procore_id,

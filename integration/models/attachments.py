@@ -21,7 +21,7 @@ class InvoiceFile(models.Model):
                                               on_delete=models.CASCADE, related_name="files")
     owner_invoice = models.ForeignKey("integration.OwnerInvoice", null=True, blank=True,
                                       on_delete=models.CASCADE, related_name="files")
-    procore_id = models.BigIntegerField(help_text="Procore's id of the attachment.")
+    procore_id = models.BigIntegerField("Procore ID", help_text="Procore's ID of the attachment.")
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=255, blank=True)
     # Where Procore serves the file (possibly a signed link): never shown or logged.
@@ -29,7 +29,7 @@ class InvoiceFile(models.Model):
     size = models.BigIntegerField(null=True, blank=True, help_text="Bytes, once downloaded.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     reason = models.TextField(blank=True, help_text="Why the file is not attached (refused or failed).")
-    xero_attachment_id = models.CharField(max_length=64, blank=True)
+    xero_attachment_id = models.CharField("Xero attachment ID", max_length=64, blank=True)
     attached_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

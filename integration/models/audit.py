@@ -1,5 +1,7 @@
 """What happened, by whom, and what each sync run did (SYNC-1, RPT-4, JC-6, REL-4)."""
 
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +14,7 @@ class AuditEvent(models.Model):
 
     link = models.ForeignKey("integration.CompanyLink", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
-    object_id = models.BigIntegerField(null=True, blank=True)
+    object_id = models.BigIntegerField("object ID", null=True, blank=True)
     record = GenericForeignKey("content_type", "object_id")
     record_label = models.CharField(max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -30,7 +32,18 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="audit_record")]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.record_label}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.shown_actor} {self.action.replace('_', ' ')} {self.record_label}"
+
+    @property
+    def shown_actor(self) -> str:
+        """The actor as a person reads it: a system job's code name ("system: procore pull") in words
+        ("System: Procore pull"), a user's name as stored."""
+        name = self.actor_name
+        if name == "system" or name.startswith("system: "):
+            words = name.removeprefix("system").lstrip(": ").replace("_", " ")
+            words = re.sub(r"\bprocore\b", "Procore", re.sub(r"\bxero\b", "Xero", words))
+            return f"System: {words}" if words else "System"
+        return name
 
 
 class SyncRun(models.Model):
@@ -84,7 +97,11 @@ class SyncRun(models.Model):
 class WebhookEvent(models.Model):
     """A received webhook event, kept for deduplication (REL-4)."""
 
-    source = models.CharField(max_length=10)  # xero / procore
+    class Source(models.TextChoices):
+        XERO = "xero", "Xero"
+        PROCORE = "procore", "Procore"
+
+    source = models.CharField(max_length=10, choices=Source.choices)
     event_key = models.CharField(max_length=255)
     received_at = models.DateTimeField(auto_now_add=True)
     payload = models.JSONField(default=dict)
@@ -93,14 +110,14 @@ class WebhookEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["source", "event_key"], name="uniq_webhook_event")]
 
     def __str__(self):
-        return f"{self.source} {self.event_key}"
+        return f"{self.get_source_display()} {self.event_key}"
 
 
 class UnsyncableTransaction(models.Model):
     """A Xero cost document that could not become a direct cost, and why (JC-6, JC-8)."""
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="+")
-    xero_document_id = models.CharField(max_length=36)
+    xero_document_id = models.CharField("Xero document ID", max_length=36)
     document_type = models.CharField(max_length=15)
     reference = models.CharField(max_length=255, blank=True)
     contact_name = models.CharField(max_length=255, blank=True)

@@ -12,14 +12,14 @@ class CommitmentCredit(models.Model):
     and cost item; Procore holds no direct cost for it. `amount` is negative, net of tax."""
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="+")
-    xero_credit_note_id = models.CharField(max_length=36)
+    xero_credit_note_id = models.CharField("Xero credit note ID", max_length=36)
     credit_note_number = models.CharField(max_length=255, blank=True)
     subcontractor_invoice = models.ForeignKey(
         SubcontractorInvoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="commitment_credits",
         help_text="The exported subcontractor invoice whose bill the credit note is allocated to (or that it is).")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="commitment_credits")
     cost_item = models.ForeignKey(CostItem, on_delete=models.PROTECT, related_name="+")
-    xero_line_item_id = models.CharField(max_length=36, blank=True)
+    xero_line_item_id = models.CharField("Xero line item ID", max_length=36, blank=True)
     description = models.CharField(max_length=1000, blank=True)
     date = models.DateField()
     amount = money()

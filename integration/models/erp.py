@@ -22,7 +22,7 @@ class ErpRecord(models.Model):
     """Fields shared by every record that goes through the approval queue to Xero."""
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="+")
-    procore_id = models.BigIntegerField("Procore id", null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
 
     erp_status = models.CharField("ERP status", max_length=20, choices=ErpStatus.choices, default=ErpStatus.NOT_SENT)
     erp_status_changed_at = models.DateTimeField("ERP status changed at", null=True, blank=True)
@@ -34,7 +34,7 @@ class ErpRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    xero_id = models.CharField("Xero id", max_length=36, blank=True, help_text="The Xero document id once linked.")
+    xero_id = models.CharField("Xero ID", max_length=36, blank=True, help_text="The Xero document's ID once linked.")
     xero_synced_at = models.DateTimeField("synced to Xero at", null=True, blank=True)
     # Exactly-once export (SYNC-8): the key is set with `exporting` before the call and reused on retry.
     idempotency_key = models.CharField(max_length=128, blank=True)
@@ -52,11 +52,11 @@ class ErpRecord(models.Model):
 
     # What the last reconcile found in Xero (DRIFT-1, DRIFT-3): each difference between the document Xero
     # holds and what the connector last sent, one per line; empty while they agree.
-    xero_drift = models.TextField(blank=True, help_text="How Xero's document differs from what was last sent.")
-    xero_checked_at = models.DateTimeField(null=True, blank=True, help_text="When the reconcile last read it from Xero.")
+    xero_drift = models.TextField("Xero drift", blank=True, help_text="How Xero's document differs from what was last sent.")
+    xero_checked_at = models.DateTimeField("checked in Xero at", null=True, blank=True, help_text="When the reconcile last read it from Xero.")
 
     procore_updated_at = models.DateTimeField("updated in Procore at", null=True, blank=True)
-    removed_in_procore = models.BooleanField(default=False)
+    removed_in_procore = models.BooleanField("removed in Procore", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -46,10 +46,10 @@ class CompanyLink(models.Model):
     """One Procore company paired with one Xero organisation. Everything else is scoped to a link."""
 
     name = models.CharField(max_length=200)
-    procore_company_id = models.BigIntegerField(null=True, blank=True)
-    procore_company_name = models.CharField(max_length=255, blank=True)
-    xero_tenant_id = models.CharField(max_length=64, blank=True)
-    xero_tenant_name = models.CharField(max_length=255, blank=True)
+    procore_company_id = models.BigIntegerField("Procore company ID", null=True, blank=True)
+    procore_company_name = models.CharField("Procore company name", max_length=255, blank=True)
+    xero_tenant_id = models.CharField("Xero tenant ID", max_length=64, blank=True)
+    xero_tenant_name = models.CharField("Xero tenant name", max_length=255, blank=True)
     is_active = models.BooleanField(default=True)
 
     # Settings (CONN-4)
@@ -70,24 +70,24 @@ class CompanyLink(models.Model):
         help_text="Retentions receivable: the ASSET account of the retainage withheld on sales invoices. Required before an owner invoice with retainage exports.")
     amounts_tax = models.CharField(
         max_length=10, choices=AmountsTax.choices, default=AmountsTax.EXCLUSIVE,
-        help_text="How Procore's amounts relate to tax (BOOK-3): sets the documents' LineAmountTypes, and with "
+        help_text="How Procore's amounts relate to tax: sets the documents' LineAmountTypes, and with "
                   "'exclusive' the payments brought back to Procore are net of tax.",
     )
     xero_document_status = models.CharField(
-        max_length=10, choices=XeroDocumentStatus.choices, default=XeroDocumentStatus.AUTHORISED,
-        help_text="The status of the bills, sales invoices and purchase orders the connector creates in Xero (BOOK-8). "
+        "Xero document status", max_length=10, choices=XeroDocumentStatus.choices, default=XeroDocumentStatus.AUTHORISED,
+        help_text="The status of the bills, sales invoices and purchase orders the connector creates in Xero. "
                   "Authorised by default: an approver has already approved each record.",
     )
     # Organisation.Timezone as Xero names it (e.g. NEWZEALANDSTANDARDTIME), read by the export (BOOK-1).
-    xero_timezone = models.CharField(max_length=60, blank=True, help_text="The Xero organisation's time zone, as Xero reports it.")
-    xero_base_currency = models.CharField(max_length=3, blank=True,
+    xero_timezone = models.CharField("Xero timezone", max_length=60, blank=True, help_text="The Xero organisation's time zone, as Xero reports it.")
+    xero_base_currency = models.CharField("Xero base currency", max_length=3, blank=True,
                                           help_text="The Xero organisation's base currency, as Xero reports it.")
     xero_currencies = models.JSONField(
-        default=list, blank=True,
+        "Xero currencies", default=list, blank=True,
         help_text="The currencies the Xero organisation has enabled (GET /Currencies), read when the link's "
                   "settings are saved and at each export run.")
     xero_tax_types = models.JSONField(
-        default=list, blank=True,
+        "Xero tax types", default=list, blank=True,
         help_text="The Xero organisation's active tax rates (GET /TaxRates), read when the link's settings are "
                   "saved and at each export run that sends a mapped TaxType.")
     commitment_sync = models.BooleanField(default=True, help_text="Export commitments as Xero purchase orders.")
@@ -96,7 +96,7 @@ class CompanyLink(models.Model):
         default=True, help_text="Attach the files of each exported subcontractor and owner invoice to its Xero document.")
     negative_invoices = models.CharField(
         max_length=12, choices=NegativeInvoices.choices, default=NegativeInvoices.CREDIT_NOTE,
-        help_text="What an approved invoice whose total is negative becomes (INV-3, CRED-1): a supplier credit note "
+        help_text="What an approved invoice whose total is negative becomes: a supplier credit note "
                   "(an owner invoice: a sales credit note) allocated to the open bill of its commitment (prime "
                   "contract), or refused with a reason.")
     payment_sync_frequency = models.CharField(
@@ -109,11 +109,11 @@ class CompanyLink(models.Model):
     project_stage_name = models.CharField(max_length=100, default="Send to Xero")
     vendor_contact_group = models.CharField(max_length=100, default="Procore")
     procore_webhooks = models.BooleanField(
-        default=False,
+        "Procore webhooks", default=False,
         help_text="Procore webhooks are set up for this company, so each change is re-read as its event "
-                  "arrives: the hourly pull becomes a daily safety net (PERF-5).",
+                  "arrives: the hourly pull becomes a daily safety net.",
     )
-    procore_standard_cost_code_list_id = models.BigIntegerField(null=True, blank=True)
+    procore_standard_cost_code_list_id = models.BigIntegerField("Procore standard cost code list ID", null=True, blank=True)
 
     # High-water marks of the incremental syncs, per resource: {"vendors": "2026-01-01T00:00:00+00:00"}
     sync_cursors = models.JSONField(default=dict, blank=True)
@@ -172,7 +172,7 @@ class Connection(models.Model):
     scope = models.TextField(blank=True)
     token_type = models.CharField(max_length=20, blank=True, default="Bearer")
     # A service account's own credentials (Procore client credentials), when used.
-    service_client_id = models.CharField(max_length=255, blank=True)
+    service_client_id = models.CharField("service client ID", max_length=255, blank=True)
     service_client_secret = EncryptedTextField(blank=True, default="")
 
     connected_by = models.ForeignKey(

@@ -45,8 +45,8 @@ class Project(ErpRecord):
     city = models.CharField(max_length=100, blank=True)
     state_code = models.CharField(max_length=10, blank=True)
     zip = models.CharField(max_length=20, blank=True)
-    xero_option_name = models.CharField(max_length=100, blank=True)
-    xero_option_status = models.CharField(max_length=10, blank=True)  # ACTIVE / ARCHIVED
+    xero_option_name = models.CharField("Xero option name", max_length=100, blank=True)
+    xero_option_status = models.CharField("Xero option status", max_length=10, blank=True)  # ACTIVE / ARCHIVED
 
     erp_type_label = "project"
 
@@ -74,7 +74,7 @@ class Vendor(ErpRecord):
     email_address = models.CharField(max_length=255, blank=True)
     tax_number = models.CharField(max_length=50, blank=True)
     is_active = models.BooleanField(default=True)
-    archived_in_erp = models.BooleanField(default=False)
+    archived_in_erp = models.BooleanField("archived in ERP", default=False)
 
     erp_type_label = "company"
 
@@ -91,12 +91,12 @@ class CostType(models.Model):
     """A Procore line item type (cost type): labour, material, subcontract..."""
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="cost_types")
-    procore_id = models.BigIntegerField(null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=100)
     base_type = models.CharField(max_length=30, blank=True)
     active = models.BooleanField(default=True)
-    procore_updated_at = models.DateTimeField(null=True, blank=True)
+    procore_updated_at = models.DateTimeField("updated in Procore at", null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -113,12 +113,12 @@ class CostCode(models.Model):
     """A code of the link's one company-wide standard cost code list (WBS-1)."""
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="cost_codes")
-    procore_id = models.BigIntegerField(null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
     code = models.CharField(max_length=100)
     name = models.CharField("description", max_length=255)
     active = models.BooleanField(default=True)
     default_cost_types = models.ManyToManyField(CostType, blank=True, related_name="default_for")
-    procore_updated_at = models.DateTimeField(null=True, blank=True)
+    procore_updated_at = models.DateTimeField("updated in Procore at", null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -180,7 +180,7 @@ class Commitment(ErpRecord):
     description = models.TextField(blank=True)
     ship_via = models.CharField(max_length=255, blank=True)
     delivery_date = models.DateField(null=True, blank=True)
-    procore_created_at = models.DateTimeField(null=True, blank=True)
+    procore_created_at = models.DateTimeField("created in Procore at", null=True, blank=True)
     retainage_percent = models.DecimalField(max_digits=7, decimal_places=4, default=ZERO)
     currency = models.CharField(
         max_length=3, blank=True,
@@ -202,7 +202,7 @@ class CommitmentLine(models.Model):
     """A schedule-of-values line of a commitment."""
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="lines")
-    procore_id = models.BigIntegerField(null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     cost_item = models.ForeignKey(CostItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     description = models.CharField(max_length=1000, blank=True)
@@ -211,8 +211,8 @@ class CommitmentLine(models.Model):
     amount = money()
     uom = models.CharField(max_length=20, blank=True)
     # Procore's tax_code_id of the line (BOOK-3): its TaxType in Xero through the link's tax code table.
-    procore_tax_code_id = models.BigIntegerField(null=True, blank=True)
-    xero_line_item_id = models.CharField(max_length=36, blank=True)
+    procore_tax_code_id = models.BigIntegerField("Procore tax code ID", null=True, blank=True)
+    xero_line_item_id = models.CharField("Xero line item ID", max_length=36, blank=True)
 
     class Meta:
         ordering = ["commitment", "position", "id"]
@@ -230,7 +230,7 @@ class ChangeOrder(ErpRecord):
     title = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=40)
     description = models.TextField(blank=True)
-    procore_created_at = models.DateTimeField(null=True, blank=True)
+    procore_created_at = models.DateTimeField("created in Procore at", null=True, blank=True)
     grand_total = money()
 
     erp_type_label = "change order"
@@ -246,7 +246,7 @@ class ChangeOrder(ErpRecord):
 
 class ChangeOrderLine(models.Model):
     change_order = models.ForeignKey(ChangeOrder, on_delete=models.CASCADE, related_name="lines")
-    procore_id = models.BigIntegerField(null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     commitment_line = models.ForeignKey(
         CommitmentLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
@@ -311,7 +311,7 @@ class SubcontractorInvoice(ErpRecord):
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(SubcontractorInvoice, on_delete=models.CASCADE, related_name="lines")
-    procore_id = models.BigIntegerField(null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     item_type = models.CharField(max_length=40, blank=True)
     commitment_line = models.ForeignKey(
@@ -342,12 +342,12 @@ class PrimeContract(models.Model):
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="prime_contracts")
-    procore_id = models.BigIntegerField(null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
     number = models.CharField(max_length=300, blank=True)
     title = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=40, blank=True)
     owner = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    procore_updated_at = models.DateTimeField(null=True, blank=True)
+    procore_updated_at = models.DateTimeField("updated in Procore at", null=True, blank=True)
 
     class Meta:
         ordering = ["project", "number"]
@@ -395,7 +395,7 @@ class OwnerInvoice(ErpRecord):
 
 class OwnerInvoiceLine(models.Model):
     invoice = models.ForeignKey(OwnerInvoice, on_delete=models.CASCADE, related_name="lines")
-    procore_id = models.BigIntegerField(null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     cost_item = models.ForeignKey(CostItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     description = models.CharField(max_length=1000, blank=True)
@@ -406,7 +406,7 @@ class OwnerInvoiceLine(models.Model):
     # materials for the period are the difference from it (RET-1).
     materials_stored = money()
     # The tax code of the prime contract line it bills (BOOK-3): its TaxType by the link's tax code table.
-    procore_tax_code_id = models.BigIntegerField(null=True, blank=True)
+    procore_tax_code_id = models.BigIntegerField("Procore tax code ID", null=True, blank=True)
 
     class Meta:
         ordering = ["invoice", "position", "id"]
@@ -431,10 +431,10 @@ class Payment(models.Model):
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="payments")
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.ISSUED)
-    xero_payment_id = models.CharField(max_length=36)
-    xero_batch_payment_id = models.CharField(max_length=36, blank=True)
-    xero_updated_at = models.DateTimeField(null=True, blank=True)
-    procore_id = models.BigIntegerField(null=True, blank=True)
+    xero_payment_id = models.CharField("Xero payment ID", max_length=36)
+    xero_batch_payment_id = models.CharField("Xero batch payment ID", max_length=36, blank=True)
+    xero_updated_at = models.DateTimeField("updated in Xero at", null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
     commitment = models.ForeignKey(Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     prime_contract = models.ForeignKey(
         PrimeContract, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
@@ -451,7 +451,7 @@ class Payment(models.Model):
     payment_number = models.CharField(max_length=50, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     message = models.TextField(blank=True)
-    deleted_in_xero_at = models.DateTimeField(null=True, blank=True)
+    deleted_in_xero_at = models.DateTimeField("deleted in Xero at", null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True, help_text="An admin resolved the deleted payment.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -490,10 +490,10 @@ class DirectCost(models.Model):
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="direct_costs")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="direct_costs")
-    xero_document_id = models.CharField(max_length=36)
-    xero_document_type = models.CharField(max_length=15, choices=Source.choices)
-    xero_updated_at = models.DateTimeField(null=True, blank=True)
-    procore_id = models.BigIntegerField(null=True, blank=True)
+    xero_document_id = models.CharField("Xero document ID", max_length=36)
+    xero_document_type = models.CharField("Xero document type", max_length=15, choices=Source.choices)
+    xero_updated_at = models.DateTimeField("updated in Xero at", null=True, blank=True)
+    procore_id = models.BigIntegerField("Procore ID", null=True, blank=True)
     direct_cost_type = models.CharField(max_length=25, choices=Type.choices)
     date = models.DateField()
     vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -502,8 +502,8 @@ class DirectCost(models.Model):
     description = models.CharField(max_length=1000, blank=True)
     received_date = models.DateField(null=True, blank=True)
     amount = money()
-    from_procore = models.BooleanField(default=False, help_text="The bill was exported from Procore.")
-    locked = models.BooleanField(default=True, help_text="Imported direct costs are locked against edits (JC-7).")
+    from_procore = models.BooleanField("from Procore", default=False, help_text="The bill was exported from Procore.")
+    locked = models.BooleanField(default=True, help_text="Imported direct costs are locked against edits in Procore.")
     removed = models.BooleanField(default=False, help_text="Voided or deleted in Xero; removed from Procore.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -522,7 +522,7 @@ class DirectCost(models.Model):
 class DirectCostLine(models.Model):
     direct_cost = models.ForeignKey(DirectCost, on_delete=models.CASCADE, related_name="lines")
     cost_item = models.ForeignKey(CostItem, on_delete=models.PROTECT, related_name="+")
-    xero_line_item_id = models.CharField(max_length=36, blank=True)
+    xero_line_item_id = models.CharField("Xero line item ID", max_length=36, blank=True)
     description = models.CharField(max_length=1000, blank=True)
     quantity = quantity()
     unit_cost = models.DecimalField(max_digits=16, decimal_places=4, default=ZERO)

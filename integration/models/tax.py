@@ -8,7 +8,7 @@ class TaxCode(models.Model):
     a commitment's line names one by its ``tax_code_id``."""
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="tax_codes")
-    procore_id = models.BigIntegerField()
+    procore_id = models.BigIntegerField("Procore ID", )
     code = models.CharField(max_length=100)
     description = models.CharField(max_length=255, blank=True)
     rate = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True,

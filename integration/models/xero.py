@@ -24,10 +24,10 @@ class XeroDocument(models.Model):
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="+")
     resource = models.CharField(max_length=20, choices=Resource.choices)
-    xero_id = models.CharField(max_length=36)
+    xero_id = models.CharField("Xero ID", max_length=36)
     doc_type = models.CharField(max_length=20, blank=True, help_text="ACCPAY, ACCREC, or the payment's type.")
     number = models.CharField(max_length=255, blank=True)
-    contact_id = models.CharField(max_length=36, blank=True)
+    contact_id = models.CharField("contact ID", max_length=36, blank=True)
     status = models.CharField(max_length=20, blank=True)
     date = models.DateField(null=True, blank=True)
     total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
@@ -37,14 +37,15 @@ class XeroDocument(models.Model):
     net_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"),
                                      help_text="The lines summed; for a payment, the amount Procore shows.")
     currency = models.CharField(max_length=3, blank=True)
-    parent_id = models.CharField(max_length=36, blank=True, help_text="A payment's invoice.")
+    parent_id = models.CharField("parent ID", max_length=36, blank=True, help_text="A payment's invoice.")
     project = models.ForeignKey("integration.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     vendor = models.ForeignKey("integration.Vendor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    xero_updated_at = models.DateTimeField(null=True, blank=True)
+    xero_updated_at = models.DateTimeField("updated in Xero at", null=True, blank=True)
     read_at = models.DateTimeField()
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = "Xero document"
         constraints = [models.UniqueConstraint(fields=["link", "resource", "xero_id"], name="uniq_xero_document")]
         indexes = [
             models.Index(fields=["link", "resource", "project"], name="xerodoc_project"),
@@ -82,12 +83,12 @@ class ReconciliationRow(models.Model):
     project = models.ForeignKey("integration.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     vendor = models.ForeignKey("integration.Vendor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cost_code = models.ForeignKey("integration.CostCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    procore_committed = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
-    procore_invoiced = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
-    procore_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
-    xero_ordered = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
-    xero_billed = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
-    xero_paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    procore_committed = models.DecimalField("Procore committed", max_digits=18, decimal_places=2, default=Decimal("0"))
+    procore_invoiced = models.DecimalField("Procore invoiced", max_digits=18, decimal_places=2, default=Decimal("0"))
+    procore_paid = models.DecimalField("Procore paid", max_digits=18, decimal_places=2, default=Decimal("0"))
+    xero_ordered = models.DecimalField("Xero ordered", max_digits=18, decimal_places=2, default=Decimal("0"))
+    xero_billed = models.DecimalField("Xero billed", max_digits=18, decimal_places=2, default=Decimal("0"))
+    xero_paid = models.DecimalField("Xero paid", max_digits=18, decimal_places=2, default=Decimal("0"))
     has_difference = models.BooleanField(default=False)
 
     class Meta:
@@ -115,8 +116,8 @@ class ReconciliationDifference(models.Model):
     document = models.ForeignKey(XeroDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     project = models.ForeignKey("integration.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     vendor = models.ForeignKey("integration.Vendor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    procore_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
-    xero_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    procore_amount = models.DecimalField("Procore amount", max_digits=18, decimal_places=2, null=True, blank=True)
+    xero_amount = models.DecimalField("Xero amount", max_digits=18, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["link", "position"]

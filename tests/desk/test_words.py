@@ -7,8 +7,10 @@ import logging
 import re
 import sys
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,34 +23,124 @@ from tests.factories import (
     LinkFactory,
     ProjectFactory,
     SubcontractorInvoiceFactory,
+    UserFactory,
 )
+
+from .seeded import seed_month
 
 pytestmark = pytest.mark.django_db
 PREFIXES = "SYNC|INV|WBS|JC|BOOK|REL|PAY|RPT|CONN|SEC|PRJ|DRIFT|PERF|FID|CO|CMT|CRED|CCO|RET|ATT"
 REQUIREMENT_ID = re.compile(rf"\b({PREFIXES})-\d{{1,2}}\b")
 
 
-def test_no_page_of_the_desk_shows_a_requirement_code(client, approver):
-    """SYNC-5: the dashboard, every queue and record page (with failing checks), the runs and the reports
-    name rules in words; requirement codes stay in the tests and the docs."""
-    client.force_login(approver)
-    link = LinkFactory()
-    bad = SubcontractorInvoiceFactory(link=link, billing_date=None, vendor=None, invoice_number="TUI-0007")
-    SyncRun.objects.create(link=link, kind=SyncRun.Kind.PULL, status=SyncRun.Status.SUCCEEDED, counts={"read": 1},
-                           errors=[{"model": "subcontractorinvoice", "id": bad.pk, "label": str(bad),
-                                    "message": "qualifies but cannot be queued: The billing date is missing.", "held": True}])
-    pages = [reverse("admin:index"), reverse("desk:reports"), reverse("admin:integration_syncrun_changelist"),
-             reverse("admin:integration_syncrun_change", args=[SyncRun.objects.get().pk]),
-             reverse("admin:integration_subcontractorinvoice_change", args=[bad.pk])]
-    for model in EXPORTABLE_MODELS:
-        pages.append(reverse(f"admin:integration_{model._meta.model_name}_changelist") + "?tab=all")
-    for name in ("accountant", "job_costs", "unsyncable", "archived_companies", "deleted_payments", "reconciliation"):
-        pages.append(reverse(f"desk:report_{name}"))
-    for url in pages:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        found = REQUIREMENT_ID.findall(response.content.decode())
-        assert not found, f"{url} shows {found}"
+class VisibleText(HTMLParser):
+    """What a person reads on a page: its text, the buttons' and fields' words, no scripts or styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden, self.parts = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "style", "template"):
+            self.hidden += 1
+        elif tag == "input" and attrs.get("type") in ("submit", "button"):
+            self.parts.append(attrs.get("value") or "")
+        for name in ("placeholder", "title", "aria-label"):
+            if attrs.get(name):
+                self.parts.append(attrs[name])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template"):
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+
+# A brand outside a URL, an address or a code name (api.xero.com, xero_id, procore:projects).
+OUTSIDE_A_NAME = r"(?<![\w./@:-]){}(?![\w@/-]|[.:]\w)"
+SLIPS = {
+    "a requirement code": REQUIREMENT_ID,
+    "'Erp' for ERP": re.compile(r"\bErp\b"),
+    "'erp' for ERP": re.compile(OUTSIDE_A_NAME.format("erp")),
+    "'Pm' for pm or PM": re.compile(r"\bPm\b"),
+    "'Id' or 'id' for ID": re.compile(r"\bId\b|" + OUTSIDE_A_NAME.format("id")),
+    "a plural in -ys": re.compile(r"\b[a-z]*[b-df-hj-np-tv-z]ys\b"),
+    "Xero spelt otherwise": re.compile(OUTSIDE_A_NAME.format("(?:xero|XERO)")),
+    "Procore spelt otherwise": re.compile(OUTSIDE_A_NAME.format("(?:procore|PROCORE)")),
+    "a Python value": re.compile(r"\{'|\['|\bNone\b|\bTrue\b|\bFalse\b"),
+}
+
+
+def slips_on(text: str) -> list[str]:
+    return [f"{what}: ...{text[max(0, m.start() - 40):m.end() + 20]}..."
+            for what, pattern in SLIPS.items() for m in pattern.finditer(text)]
+
+
+def test_the_checker_catches_each_slip():
+    """SYNC-3, SYNC-5: each slip the crawl looks for is found in a sentence that has it, and none in the
+    same sentence written correctly, so a clean crawl means clean pages."""
+    slipped = ("SYNC-5 Erp status Pm is not allowed Procore id Xero payment Id Job cost summarys "
+               "Deleted in xero at Archived in erp From procore Counts: {'created': 1} Locked: True Lock: None")
+    assert len(slips_on(visible_text(f"<p>{slipped}</p><script>var id = 1;</script>"))) == 12
+    clean = ("ERP status pm is not allowed Procore ID Xero payment ID Job cost summaries Deleted in Xero at "
+             "Archived in ERP From Procore 1 created Locked: yes https://api.xero.com xero_id procore:projects")
+    assert slips_on(visible_text(f"<p>{clean}</p><style>.erp {{}}</style>")) == []
+
+
+def desk_pages(link) -> list[str]:
+    """Every page of the desk on this dataset: each registered model's list (each queue's every tab),
+    a record page of each (one per status for the queues), the add pages, the dashboard, the reports,
+    the run list and the link's settings and its pages."""
+    pages = [reverse("admin:index"), reverse("desk:reports"),
+             *(reverse(f"desk:report_{name}") for name in ("accountant", "job_costs", "unsyncable", "archived_companies",
+                                                          "deleted_payments", "reconciliation")),
+             reverse("admin:integration_companylink_contacts", args=[link.pk]),
+             reverse("admin:integration_companylink_projects", args=[link.pk]),
+             reverse("admin:integration_costcode_import_csv")]
+    for model in admin.site._registry:
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        changelist = reverse(f"{info}_changelist")
+        pages += [changelist, reverse(f"{info}_add")]
+        rows = model.objects.order_by("pk")
+        if model in EXPORTABLE_MODELS:
+            statuses = set(rows.values_list("erp_status", flat=True))
+            pages += [f"{changelist}?tab=all", *(f"{changelist}?erp_status__exact={s}" for s in statuses)]
+            rows = [rows.filter(erp_status=s).first() for s in sorted(statuses)]
+        else:
+            rows = rows[:1]
+        pages += [reverse(f"{info}_change", args=[row.pk]) for row in rows]
+    return pages
+
+
+@pytest.mark.django_db
+def test_no_page_of_the_desk_shows_a_code_a_slip_or_a_python_value(client, link, sandboxes, approver, erp_admin, pm):
+    """SYNC-3, SYNC-5: after the demo's month (exported, paid, job costs imported, a bill voided in Xero and
+    reconciled, a record rejected and one failed), every page the ERP admin and the approver open (and
+    the refusal pages of those they may not) names rules in words, spells ERP, ID, Xero and Procore as
+    they are written, and shows no Python value; a Standard user's pages too."""
+    seed_month(link, sandboxes, admin=erp_admin, approver=approver, pm=pm)
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    pages = desk_pages(link)
+    found, seen = {}, 0
+    for user in (erp_admin, approver, pm, superuser):
+        client.force_login(user)
+        for url in pages if user != superuser else [u for u in pages if "webhookevent" in u]:
+            response = client.get(url)
+            assert response.status_code in (200, 403), f"{user.username} {url}: {response.status_code}"
+            seen += response.status_code == 200
+            for slip in slips_on(visible_text(response.content.decode())):
+                found.setdefault(slip, f"{user.username} {url}")
+    assert seen > 200
+    assert not found, "\n".join(f"{where}: {slip}" for slip, where in found.items())
 
 
 def test_labels_read_as_english_and_users_by_name(client, approver, pm):
