@@ -144,19 +144,30 @@ class StoreValidation:
             if prime is None or prime["project_id"] != record["project_id"]:
                 raise ValidationFailed({"prime_contract_id": ["must exist"]})
 
-    def _line_items(self, kind_name: str, record: dict[str, Any], items: Any) -> list[dict[str, Any]]:
+    def _matched_lines(self, record: dict[str, Any], items: Any, field: str, *,
+                       limit: int | None = None) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+        """The one way every kind's lines are matched: each line written, with its position and the stored
+        line it updates (by id; a line without an id, or with one the record lacks, is a new line with a
+        new id). The list written replaces the stored one, so a stored line left out is removed."""
         if not isinstance(items, list):
-            raise ValidationFailed({"line_items": ["must be an array"]})
-        if kind_name == "direct_cost" and len(items) > 100:
-            # OAS:RestV11ProjectsProjectIdDirectCostsPost: at most 100 line items per request.
-            raise ValidationFailed({"line_items": ["is too long (maximum is 100 line items)"]})
-        existing = {item["id"]: item for item in record.get("line_items") or []}
-        result = []
+            raise ValidationFailed({field: ["must be an array"]})
+        if limit is not None and len(items) > limit:
+            raise ValidationFailed({field: [f"is too long (maximum is {limit} line items)"]})
+        existing = {item["id"]: item for item in record.get(field) or []}
+        matched = []
         for position, raw in enumerate(items, start=1):
             if not isinstance(raw, dict):
-                raise ValidationFailed({"line_items": ["must be objects"]})
+                raise ValidationFailed({field: ["must be objects"]})
             item = dict(existing.get(to_int(raw.get("id"), "id"), {})) if raw.get("id") is not None else {}
             item.setdefault("id", self.new_id())
+            matched.append((position, raw, item))
+        return matched
+
+    def _line_items(self, kind_name: str, record: dict[str, Any], items: Any) -> list[dict[str, Any]]:
+        # OAS:RestV11ProjectsProjectIdDirectCostsPost: at most 100 line items per request.
+        limit = 100 if kind_name == "direct_cost" else None
+        result = []
+        for position, raw, item in self._matched_lines(record, items, "line_items", limit=limit):
             for key, value in raw.items():
                 if key not in LINE_ITEM_FIELDS:
                     continue
@@ -203,17 +214,11 @@ class StoreValidation:
         return result
 
     def _requisition_items(self, record: dict[str, Any], items: Any) -> list[dict[str, Any]]:
-        if not isinstance(items, list):
-            raise ValidationFailed({"items": ["must be an array"]})
+        matched = self._matched_lines(record, items, "items")
         found = self.find_commitment(record["commitment_id"])
         lines = {li["id"]: li for li in (found[1].get("line_items") or [])} if found else {}
-        existing = {item["id"]: item for item in record.get("items") or []}
         result = []
-        for raw in items:
-            if not isinstance(raw, dict):
-                raise ValidationFailed({"items": ["must be objects"]})
-            item = dict(existing.get(to_int(raw.get("id"), "id"), {})) if raw.get("id") is not None else {}
-            item.setdefault("id", self.new_id())
+        for _position, raw, item in matched:
             for key, value in raw.items():
                 if key in REQUISITION_ITEM_MONEY:
                     item[key] = money(value, f"items.{key}")
@@ -231,16 +236,9 @@ class StoreValidation:
         return result
 
     def _payment_application_items(self, record: dict[str, Any], items: Any) -> list[dict[str, Any]]:
-        """Owner invoice lines, matched by id like other line items (an omitted line is removed)."""
-        if not isinstance(items, list):
-            raise ValidationFailed({"line_items": ["must be an array"]})
-        existing = {item["id"]: item for item in record.get("line_items") or []}
+        """Owner invoice lines: their own fields, matched as every other kind's lines."""
         result = []
-        for position, raw in enumerate(items, start=1):
-            if not isinstance(raw, dict):
-                raise ValidationFailed({"line_items": ["must be objects"]})
-            item = dict(existing.get(to_int(raw.get("id"), "id"), {})) if raw.get("id") is not None else {}
-            item.setdefault("id", self.new_id())
+        for position, raw, item in self._matched_lines(record, items, "line_items"):
             for key, value in raw.items():
                 if key in PAY_APP_LINE_MONEY:
                     item[key] = money(value, f"line_items.{key}")
