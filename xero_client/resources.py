@@ -217,6 +217,16 @@ class AccountingResources:
             raise MalformedResponse("Xero answered PUT Allocations without the allocation")
         return found[0]
 
+    def list_history(self, resource: str, doc_id: str) -> list[dict]:
+        """GET /{Resource}/{id}/History (getCreditNoteHistory, getInvoiceHistory...): the document's history
+        and notes."""
+        return self._list("HistoryRecords", f"{resource}/{doc_id}/History")
+
+    def add_history_note(self, resource: str, doc_id: str, details: str, *, idempotency_key: str) -> dict:
+        """PUT /{Resource}/{id}/History (createCreditNoteHistory...): a note on the document's history."""
+        return self._put_one("HistoryRecords", f"{resource}/{doc_id}/History",
+                             {"HistoryRecords": [{"Details": details}]}, idempotency_key=idempotency_key)
+
     def iter_credit_notes(self, *, if_modified_since: datetime | None = None,
                           where: str | None = None) -> Iterator[dict]:
         return self.iter_pages("CreditNotes", params={"where": where}, if_modified_since=if_modified_since)

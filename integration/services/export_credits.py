@@ -7,6 +7,8 @@ the batch's Idempotency-Key, and for a record that kept its key from an earlier 
 Xero (same type, contact, number and total) before anything is sent again. Without that key the same
 look-up is the duplicate guard (INV-4): a credit note Xero already holds is reported, not sent twice.
 
+A credit note has no Url: the Procore invoice's address is noted on its history instead (`link_back`).
+
 Once the credit note exists its credit is allocated (PUT /CreditNotes/{id}/Allocations) to the open
 bills of the invoice's commitment (sales invoices of the owner invoice's prime contract), oldest first,
 each up to its AmountDue. Xero allocates only between approved documents of the same contact and
@@ -105,10 +107,34 @@ def _created(exporter, c, note: dict, element: dict, *, message: str = "") -> No
     """The credit note exists in Xero: allocate its credit, then the record is synced, saying where the
     credit went."""
     _remember(exporter, note)
+    link_back(exporter, c, note)
     allocation = allocate(exporter, c.record, note)
     exporter._done(c, note["CreditNoteID"], payload=element, response=note,
                    message=" ".join(m for m in (message, allocation) if m),
                    extra={"xero_credit_note": True, "credit_allocation": allocation})
+
+
+PROCORE_NOTE = "Procore invoice: "
+
+
+def link_back(exporter, c, note: dict) -> None:
+    """The Url back to Procore, which a bill carries: a credit note has no Url (CreditNote schema), so the
+    Procore invoice's address goes on its history as a note (PUT /CreditNotes/{id}/History), once: after
+    an interrupted attempt the notes already there are read first."""
+    from integration.mapping.to_xero import procore_invoice_url
+
+    record = c.record
+    url = procore_invoice_url(exporter.web_url, record) if record._meta.model_name == "subcontractorinvoice" else None
+    if not url:
+        return
+    details = PROCORE_NOTE + url
+    try:
+        if c.uncertain and any(h.get("Details") == details for h in exporter.client.list_history("CreditNotes", note["CreditNoteID"])):
+            return
+        exporter.client.add_history_note("CreditNotes", note["CreditNoteID"], details,
+                                         idempotency_key=f"{record.idempotency_key or 'pxc'}-history"[:128])
+    except ValidationFailed as exc:
+        exporter.tracker.error(record, f"The link back to Procore could not be noted on the credit note: {exc.message}")
 
 
 def open_documents(exporter, record, note: dict) -> list[dict]:

@@ -35,6 +35,8 @@ from xero_python.accounting.models import (
     Contacts,
     CreditNote,
     CreditNotes,
+    HistoryRecord,
+    HistoryRecords,
     Invoice,
     Invoices,
     Item,
@@ -247,7 +249,7 @@ def test_5_payments_and_their_deletion(xero):
 
 
 def test_6_credit_notes_and_allocations(xero):
-    """FID-1, BOOK-6: a supplier credit note allocated to a bill (PUT /CreditNotes/{id}/Allocations)
+    """FID-1, BOOK-6, CRED-1: a supplier credit note allocated to a bill (PUT /CreditNotes/{id}/Allocations)
     reduces the bill's AmountDue and the note's RemainingCredit."""
     api, tenant = xero.api, xero.tenant
     note = api.create_credit_notes(tenant, CreditNotes(credit_notes=[CreditNote(
@@ -266,6 +268,12 @@ def test_6_credit_notes_and_allocations(xero):
     note = api.get_credit_note(tenant, note.credit_note_id).credit_notes[0]
     assert m(note.remaining_credit) == Decimal("0.0") and v(note.status) == "PAID"
     assert m(note.allocations[0].amount) == Decimal("23.0")
+    # CRED-1: a credit note has no Url; the connector notes the link back to Procore on its history.
+    api.create_credit_note_history(tenant, note.credit_note_id, HistoryRecords(history_records=[HistoryRecord(
+        details="Procore invoice: https://app.procore.com/1/project/commitments/2/invoices/3")]),
+        idempotency_key=xero.key())
+    [record] = api.get_credit_note_history(tenant, note.credit_note_id).history_records
+    assert record.details.endswith("/invoices/3") and record.changes == "Note" and record.date_utc is not None
 
 
 def test_7_bank_transactions_and_manual_journals(xero):

@@ -61,7 +61,8 @@ def pulled_accepted_exported_note(world, procore_id):
 def test_a_negative_invoice_becomes_a_credit_note_allocated_to_the_open_bill(world):
     """CRED-1, INV-3, INV-1: a −1,850.00 invoice on a commitment whose 10,000.00 bill is open in Xero exports
     as one ACCPAYCREDIT credit note of 1,850.00 to the same contact, on the same Item, account and tracking,
-    in the bill's currency; it is allocated to the bill, which then owes 1,850.00 less; the record says so."""
+    in the bill's currency, with the link back to Procore on its history; it is allocated to the bill, which
+    then owes 1,850.00 less; the record says so."""
     no_tax(world)
     commitment, line_id, bill = a_commitment_with_an_open_bill(world)
     data = negative_invoice(world, commitment, line_id)
@@ -82,6 +83,9 @@ def test_a_negative_invoice_becomes_a_credit_note_allocated_to_the_open_bill(wor
     assert after["AmountDue"] == bill["AmountDue"] - Decimal("1850.00") == Decimal("8150.00")
     assert "1850.00 allocated to bill KC-C1" in record.credit_allocation
     assert len(credit_notes(world)) == 1
+    # A credit note has no Url: the link back to the Procore invoice is a note on its history.
+    history = xero_client_for(world.link).list_history("CreditNotes", note["CreditNoteID"])
+    assert [h["Details"] for h in history] == [f"Procore invoice: {bill['Url'].rsplit('/', 1)[0]}/{record.procore_id}"]
 
 
 def test_with_refuse_the_negative_invoice_is_refused_as_before(world):
@@ -145,6 +149,7 @@ def test_a_retried_export_after_a_dropped_answer_leaves_one_credit_note_allocate
     note = xero_client_for(world.link).get_credit_note(note["CreditNoteID"])
     assert [a["Amount"] for a in note["Allocations"]] == [Decimal("1850.00")]
     assert xero_client_for(world.link).get_invoice(bill["InvoiceID"])["AmountDue"] == Decimal("8150.00")
+    assert len(xero_client_for(world.link).list_history("CreditNotes", note["CreditNoteID"])) == 1
 
 
 def export_link_partial(world):

@@ -67,6 +67,8 @@ class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks, TaxBook
         self.purchase_orders: dict[str, dict] = {}
         self.invoices: dict[str, dict] = {}
         self.credit_notes: dict[str, dict] = {}
+        # History and notes by (resource, document id): what PUT /{Resource}/{id}/History added.
+        self.history: dict[tuple[str, str], list[dict]] = {}
         self.bank_transactions: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
         self.manual_journals: dict[str, dict] = {}

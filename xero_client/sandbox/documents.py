@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request
 
 from . import attachments
 from .books import Books
+from .credit import HISTORY_RESOURCES
 from .rules import (
     ElementError,
     QueryError,
@@ -88,6 +89,8 @@ class DocumentRoutes:
             return self._attachments(request, books, kind, parts)
         if resource == "CreditNotes" and len(parts) >= 3 and parts[2] == "Allocations":
             return self._allocations(request, books, parts)
+        if len(parts) == 3 and parts[2] == "History" and resource in HISTORY_RESOURCES:
+            return self._history(request, books, kind, parts)
         if len(parts) == 2:
             doc = self._find(books, kind, parts[1])
             if method == "GET":
