@@ -54,6 +54,11 @@ def test_preview_of_a_negative_invoice_is_the_credit_note_it_becomes(client, app
     assert ">1850.00<" in preview and "-1850.00" not in preview  # a credit note's amounts are positive in Xero
     assert invoice.lines.get().cost_item.item_code in html
     assert 'class="check-failed"' not in html
+    # Once exported, its page says what became of the credit (CRED-1).
+    type(invoice).objects.filter(pk=invoice.pk).update(
+        xero_credit_note=True, credit_allocation="Supplier credit note of 1850.00: 1850.00 left as open credit.")
+    html = page(client, invoice)
+    assert html.count("Supplier credit note of 1850.00: 1850.00 left as open credit.") >= 2  # its field and the preview
     invoice.link.negative_invoices = "refuse"
     invoice.link.save()
     html = page(client, invoice)
