@@ -95,3 +95,26 @@ def test_list_reports_page_in_sql_and_total_every_record(client, approver):
     assert "750.00" in jobs and "300.00" in jobs and "450.00" in jobs  # 25 projects x 3 items: 10, 4 and 6 each
     rows = client.get(reverse("desk:report_job_costs") + "?format=csv").content.decode().splitlines()
     assert len(rows) == 1 + 75 + 1
+
+
+def test_dashboard_counts_in_sql_what_failed_since_the_last_export_and_what_is_exporting():
+    """PERF-8, RPT-4: failures count from a link's last export run (all of them when it never ran one),
+    exports in progress and out-of-sync records per link and type, each link apart."""
+    from integration import reports
+
+    never, ran = LinkFactory(name="Never exported"), LinkFactory(name="Exported")
+    for link in (never, ran):
+        for status in (ErpStatus.FAILED, ErpStatus.FAILED, ErpStatus.EXPORTING, ErpStatus.OUT_OF_SYNC):
+            SubcontractorInvoiceFactory(link=link, erp_status=status, lines=0)
+    assert all(d.failures == [("subcontractorinvoice", "Subcontractor invoices", 2)] for d in reports.dashboard())
+    run = m.SyncRun.objects.create(link=ran, kind=m.SyncRun.Kind.EXPORT, status=m.SyncRun.Status.PARTIAL)
+    m.SubcontractorInvoice.objects.filter(link=ran, erp_status=ErpStatus.FAILED).update(
+        erp_status_changed_at=run.started_at - datetime.timedelta(hours=1))
+    late = SubcontractorInvoiceFactory(link=ran, erp_status=ErpStatus.FAILED, lines=0)
+    m.SubcontractorInvoice.objects.filter(pk=late.pk).update(erp_status_changed_at=run.started_at + datetime.timedelta(minutes=5))
+
+    board = {d.link.name: d for d in reports.dashboard()}
+    assert board["Never exported"].failures == [("subcontractorinvoice", "Subcontractor invoices", 2)]
+    assert board["Exported"].failures == [("subcontractorinvoice", "Subcontractor invoices", 1)]
+    assert board["Never exported"].exporting == board["Exported"].exporting == 1
+    assert board["Exported"].out_of_sync == [("subcontractorinvoice", "Subcontractor invoices", 1)]
