@@ -51,9 +51,14 @@ def export_link(link_id: int, trigger: str = "on_demand") -> dict:
 
 @closes_its_runs("writeback")
 def writeback_link(link_id: int, trigger: str = "schedule") -> dict:
-    """Write the origin_ids still pending in Procore, within Procore's rate-limit budget (SYNC-6, PERF-4)."""
+    """Write the origin_ids still pending in Procore, within Procore's rate-limit budget (SYNC-6, PERF-4).
+    An export that wrote them back itself leaves its scheduled write-back nothing: no run is opened then."""
+    from integration.models import CompanyLink
+    from integration.services.writeback import pending_count
     from integration.services.writeback import writeback_link as run
 
+    if not pending_count(CompanyLink.objects.get(pk=link_id)):
+        return {}
     return run(link_id=link_id, trigger=trigger).counts
 
 

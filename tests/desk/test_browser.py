@@ -121,6 +121,14 @@ def test_the_approvers_routine(browser, live_server, roles, export_queued):
     shot(browser, "1-dashboard")
     board = browser.find_element(By.ID, f"link-{link.pk}")
     assert "awaiting approval: 2" in board.text.lower()
+    # No header or report name wraps one letter per line ("< 1 DAY" read vertically): each is at most two lines.
+    tall = browser.execute_script(
+        "return [...document.querySelectorAll('#content th')].filter(th => th.innerText.trim()).map(th => {"
+        "  const line = parseFloat(getComputedStyle(th).lineHeight) || 16, r = document.createRange();"
+        "  r.selectNodeContents(th); const lines = Math.round(r.getBoundingClientRect().height / line);"
+        "  return [th.innerText.trim(), lines]; }).filter(([text, lines]) => lines > 2);")
+    assert browser.find_elements(By.CSS_SELECTOR, "#reports th a") and not tall, f"headers that wrap: {tall}"
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     board.find_element(By.CSS_SELECTOR, "tr.awaiting-subcontractorinvoice td.total a").click()  # click 1
 
     tabs = browser.find_element(By.ID, "queue-tabs")

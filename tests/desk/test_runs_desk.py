@@ -25,6 +25,21 @@ def test_an_export_task_with_nothing_accepted_opens_no_run(monkeypatch):
     assert not SyncRun.objects.filter(link=link).exists()
 
 
+def test_a_write_back_with_nothing_pending_opens_no_run():
+    """RPT-4: the write-back an export schedules finds nothing when the export wrote its origin_ids back
+    itself, and leaves no empty "Procore write-back" run; with one pending it opens its run."""
+    link = LinkFactory()
+    SubcontractorInvoiceFactory(link=link, erp_status=ErpStatus.SYNCED, xero_id="x" * 36, writeback_pending=False)
+    assert tasks.writeback_link(link.pk) == {}
+    assert not SyncRun.objects.filter(link=link).exists()
+    SubcontractorInvoiceFactory(link=link, erp_status=ErpStatus.SYNCED, xero_id="y" * 36, writeback_pending=True)
+    try:
+        tasks.writeback_link(link.pk)
+    except Exception:  # noqa: BLE001  (the link has no Procore connection: its run ends failed, saying so)
+        pass
+    assert SyncRun.objects.filter(link=link, kind=SyncRun.Kind.WRITEBACK).exists()
+
+
 def test_a_task_that_dies_on_a_database_error_ends_its_run_failed_with_the_reason(monkeypatch):
     """RPT-4, REL-5: SQLite's "database is locked" (or any error) inside the export leaves no run
     "running" for ever: it ends failed and says why, and the task still fails for django-q2."""
@@ -141,6 +156,7 @@ def test_a_run_that_hit_a_database_error_is_named_on_the_dashboard(client, appro
         raise OperationalError("database is locked")
 
     monkeypatch.setattr("integration.services.writeback.writeback_link", writeback_dies)
+    SubcontractorInvoiceFactory(link=link, erp_status=ErpStatus.SYNCED, xero_id="x" * 36, writeback_pending=True)
     with pytest.raises(OperationalError):
         tasks.writeback_link(link.pk)
     run = SyncRun.objects.get(link=link)

@@ -24,6 +24,7 @@ from tests.factories import (
     ProjectFactory,
     SubcontractorInvoiceFactory,
     UserFactory,
+    VendorFactory,
 )
 
 from .seeded import seed_month
@@ -214,3 +215,19 @@ def test_the_charts_draw_job_costs_per_project_and_activity_per_day(client, appr
     assert "records exported to Xero: 10" in chart and "records imported from Xero: 5" in chart
     assert chart.count('class="bar-exported"') == 30
     assert 'class="bar-exported" x="580" y="0.0" width="9" height="120.0"' in chart  # today, the tallest
+
+
+def test_booleans_read_as_their_state_in_words_with_the_help_text_beside(client, approver):
+    """SYNC-3: a never-sent invoice's page says its link back to Procore is not yet made and that Procore
+    allows edits, in words; a boolean of the record's own shows Yes or No with its help text beside it,
+    never the help text as the value, never a ✔/✘ icon standing for True/False."""
+    client.force_login(approver)
+    invoice = SubcontractorInvoiceFactory(erp_status=ErpStatus.NOT_SENT, xero_id="")
+    text = visible_text(client.get(reverse("admin:integration_subcontractorinvoice_change", args=[invoice.pk])).content.decode())
+    assert "Link back to Procore: Not yet: the record is not in Xero" in text
+    assert "Locked in Procore: No: not in Xero, so Procore allows edits" in text
+    assert "Writeback pending" not in text and "Locked against edits in Procore" not in text
+
+    vendor = VendorFactory(archived_in_erp=True)
+    text = visible_text(client.get(reverse("admin:integration_vendor_change", args=[vendor.pk])).content.decode())
+    assert "Archived in ERP: Yes" in text
