@@ -164,3 +164,20 @@ def test_a_run_that_hit_a_database_error_is_named_on_the_dashboard(client, appro
     assert run.message == "Stopped by an error: OperationalError: database is locked"
     stuck = client.get(reverse("admin:index")).content.decode().split('id="stuck-runs"')[1].split("</div>")[0]
     assert f"#{run.pk}</a> of Harbourside" in stuck and "database is locked" in stuck
+
+
+def test_the_sqlite_file_the_demo_shares_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    """RPT-4: the demo's web server, its django-q2 cluster and the demo itself share one SQLite file;
+    opened with the project's settings it is in WAL mode, a writer waits 20 s for another (busy
+    timeout) and takes the write lock when its transaction begins, so none fails with "database is
+    locked" at once."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import django; django.setup(); from django.db import connection; c = connection.cursor();"
+              "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0],"
+              " connection.settings_dict['OPTIONS']['transaction_mode'])")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["wal", "20000", "IMMEDIATE"]
