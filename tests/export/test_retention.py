@@ -97,11 +97,8 @@ def test_stored_materials_and_their_retainage_are_billed_once(world):
     assert invoice.total == Decimal("900.00")
 
 
-def test_an_owner_invoice_releases_retentions_receivable(world):
-    """RET-1, INV-5, BOOK-2: an owner invoice withholds 1,700.00; the next claim releases it with 3,000.00 of
-    new work while the 4,000.00 of materials stays stored: it bills the work (not the stored materials
-    again), withholds 150.00 and releases 1,700.00 on the Retentions Receivable account (615)."""
-    run_export(world.link)
+def prime_contract_claims(world):
+    """A prime contract in Procore with one schedule line; returns a function that enters a claim on it."""
     procore, pid = world.procore, world.project.procore_id
     code = procore.create_record("project_cost_code", {"project_id": pid, "code": "03-300", "name": "Concrete"})
     labor = procore.create_record("line_item_type", {"name": "Labor", "code": "L"})
@@ -115,6 +112,32 @@ def test_an_owner_invoice_releases_retentions_receivable(world):
             "line_items": [{"description_of_work": "Ground floor slab", "cost_code_id": code["id"],
                             "line_item_type_id": labor["id"], "scheduled_value": "120000.00", **figures}]})
 
+    return claim
+
+
+def test_stored_materials_are_billed_once_whatever_order_procore_lists_the_claims_in(world):
+    """RET-1, INV-5: November's claim was entered in Procore before October's (a late entry), and both are
+    read by one pull. October's claim bills its 4,000.00 of stored materials; November's, with the same
+    4,000.00 still stored, bills only its 3,000.00 of new work, not the stored materials a second time."""
+    run_export(world.link)
+    claim = prime_contract_claims(world)
+    november = claim("HV-PC-02", "2026-11-30", work_completed_this_period="3000.00", materials_presently_stored="4000.00")
+    october = claim("HV-PC-01", "2026-10-31", work_completed_this_period="30000.00", materials_presently_stored="4000.00")
+    run = pull_link(link_id=world.link.pk, resources=("prime_contracts", "owner_invoices"))
+    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
+    billed = {}
+    for data in (october, november):
+        invoice = OwnerInvoice.objects.get(link=world.link, procore_id=data["id"])
+        billed[invoice.invoice_number] = invoice.total
+    assert billed == {"HV-PC-01": Decimal("34000.00"), "HV-PC-02": Decimal("3000.00")}
+
+
+def test_an_owner_invoice_releases_retentions_receivable(world):
+    """RET-1, INV-5, BOOK-2: an owner invoice withholds 1,700.00; the next claim releases it with 3,000.00 of
+    new work while the 4,000.00 of materials stays stored: it bills the work (not the stored materials
+    again), withholds 150.00 and releases 1,700.00 on the Retentions Receivable account (615)."""
+    run_export(world.link)
+    claim = prime_contract_claims(world)
     first = claim("HV-PC-01", "2026-10-31", work_completed_this_period="30000.00", materials_presently_stored="4000.00",
                   work_completed_retainage_retained_this_period="1500.00",
                   materials_stored_retainage_retained_this_period="200.00")

@@ -65,6 +65,10 @@ def pull_owner_invoices(pull: PullRun, project: Project) -> None:
     if listed is None:
         return
     records, _since, _started = listed
+    # Oldest claim first on each prime contract: a claim's stored materials for the period are the change
+    # from the previous claim's balance (RET-1, ``stored_before``), so the previous one is stored first,
+    # whatever order Procore lists them in.
+    records = sorted(records, key=_claim_order)
     seen = set()
     for data in records:
         pull.read()
@@ -89,6 +93,16 @@ def pull_owner_invoices(pull: PullRun, project: Project) -> None:
         store_owner_invoice(pull, project, {**data, **detail})
     mark_removed(pull, OwnerInvoice, OwnerInvoice.objects.filter(link=pull.link, project=project)
                  .exclude(procore_id__in=seen))
+
+
+def _claim_order(data) -> tuple:
+    if not isinstance(data, dict):
+        return (0, "", 0)
+    try:
+        return (int(data.get("prime_contract_id") or (data.get("contract") or {}).get("id") or 0),
+                str(data.get("period_end") or ""), int(data.get("id") or 0))
+    except (TypeError, ValueError, AttributeError):
+        return (0, "", 0)
 
 
 def stored_before(prime: PrimeContract, procore_id: int, data: dict) -> dict[int, Decimal]:
