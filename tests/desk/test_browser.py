@@ -214,3 +214,45 @@ def test_pm_sends_a_record_and_is_offered_no_accept(browser, live_server, roles,
     assert browser.find_element(By.CSS_SELECTOR, "ul.messagelist").text == "No action selected."  # Django refuses it
     assert SubcontractorInvoice.objects.get(pk=invoice.pk).erp_status == ErpStatus.READY_TO_EXPORT
     assert export_queued == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_queue_fits_1366_px_with_the_erp_columns_first(browser, live_server, roles):
+    """SYNC-3, SYNC-6: on each of the seven queues (All tab, a failed row with long names and a long
+    failure message), nothing scrolls sideways at 1366 px and the ERP status and ERP synced columns are
+    on screen, right after the record's name."""
+    from tests.factories import (
+        ChangeOrderFactory,
+        CommitmentFactory,
+        CostItemFactory,
+        OwnerInvoiceFactory,
+        ProjectFactory,
+        VendorFactory,
+    )
+
+    UserFactory(username="approver", role=ACCOUNTING_APPROVER)
+    link = LinkFactory(name="Harbourside Builders Auckland Region")
+    failed = {"erp_status": ErpStatus.FAILED, "erp_message": "Xero refused it: " + "the account code is archived; " * 8}
+    project = ProjectFactory(link=link, name="Devonport Ferry Terminal Upgrade and Wharf Extension", **failed)
+    vendor = VendorFactory(link=link, name="Southern Steel Erectors and Fabricators Limited", **failed)
+    commitment = CommitmentFactory(link=link, project=project, vendor=vendor, title="Structural steel package, levels 1 to 14", **failed)
+    CostItemFactory(link=link, **failed)
+    ChangeOrderFactory(link=link, commitment=commitment, **failed)
+    SubcontractorInvoiceFactory(link=link, commitment=commitment, project=project, vendor=vendor, **failed)
+    OwnerInvoiceFactory(link=link, **failed)
+
+    log_in(browser, live_server, "approver")
+    for name in ("project", "vendor", "costitem", "commitment", "changeorder", "subcontractorinvoice", "ownerinvoice"):
+        browser.get(f"{live_server.url}/admin/integration/{name}/?tab=all")
+        width = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        shot(browser, f"queue-{name}")
+        cells = browser.execute_script(  # each cell's width, to name the one that is too wide
+            "return [...document.querySelectorAll('#result_list tbody tr:first-child td')]"
+            ".map(c => [c.className, Math.round(c.getBoundingClientRect().width)])")
+        assert width[0] <= width[1], f"the {name} queue scrolls sideways at 1366 px: {width} {cells}"
+        headers = [th.text.upper() for th in browser.find_elements(By.CSS_SELECTOR, "#result_list thead th") if th.text.strip()]
+        assert headers[1:3] == ["ERP STATUS", "ERP SYNCED"], f"{name}: {headers}"
+        for label in ("ERP STATUS", "ERP SYNCED"):
+            th = next(th for th in browser.find_elements(By.CSS_SELECTOR, "#result_list thead th") if th.text.upper() == label)
+            right = browser.execute_script("return arguments[0].getBoundingClientRect().right", th)
+            assert right <= width[1], f"{name}: {label} is off screen"
