@@ -1,15 +1,18 @@
 """The demo's builder, as its Procore and its Xero would look before the connector is switched on.
 
 Procore (`seed_procore`): the company "Harbourside Builders" with a "Send to Xero" project stage, one
-standard cost code list of 40 cost codes and 3 cost types (Labor, Materials, Subcontract), 12 companies
-in the directory (10 subcontractors and suppliers, 2 owners), 3 projects in the "Send to Xero" stage
-with every standard cost code, 10 approved commitments (8 subcontracts, 2 purchase orders) each with an
-approved change order, 26 approved subcontractor invoices for last month with 5 % or 10 % retainage
+standard cost code list of 40 cost codes and 3 cost types (Labor, Materials, Subcontract), 13 companies
+in the directory (11 subcontractors and suppliers, one of them Australian, 2 owners), 3 projects in the
+"Send to Xero" stage with every standard cost code, 11 approved commitments (8 subcontracts, 3 purchase
+orders), 10 of them with an approved change order, 27 approved subcontractor invoices for last month
+with 5 % or 10 % retainage
 (one of them negative, a credit for returned material, one without its billing date, and one that only
 releases the retainage withheld on a line of SC-001 this month, RET-1; the first carries its backup,
 a PDF invoice and a lien waiver, ATT-1), and 2 prime
 contracts with an approved owner invoice each (a progress claim of 3 or 4 lines on the project's cost
-codes, 5 % retained).
+codes, 5 % retained). The company has two tax codes (GST 15 %, on every line, and NOGST); an Australian
+supplier's purchase order is in AUD, its lines on NOGST (an imported supply carries no New Zealand
+GST), with one invoice this month (BOOK-3, BOOK-7).
 
 Xero (`seed_xero`): the organisation's standard chart of accounts and the contacts a builder already
 pays without Procore (a council, a fuel card, a hardware merchant). The connector creates everything
@@ -95,6 +98,12 @@ OWNER_RETAINAGE = Decimal("0.05")
 BACKUP = [("Kauri Concrete invoice.pdf", "%PDF-1.4\n% Kauri Concrete Ltd tax invoice, progress claim 1\n"),
           ("Lien waiver - progress claim 1.pdf", "%PDF-1.4\n% Conditional waiver and release on progress payment\n")]
 XERO_CONTACTS = ["Auckland Council", "Z Energy Fuel Card", "Bunnings Trade", "Placemakers Mt Wellington"]
+# Procore's tax codes (OAS:RestV10TaxCodesGet): code, description, rate1. GST is on every line and left
+# unmapped in the demo (its lines take their account's default GST); NOGST is mapped to Xero's NONE.
+TAX_CODES = [("GST", "GST 15%", 15.0), ("NOGST", "No GST (imported supply)", 0.0)]
+# An Australian supplier, its purchase order in AUD on NOGST lines, and this month's claim on it.
+FOREIGN_SUPPLIER = ("Sydney Facade Systems Pty Ltd", "50 Pitt St", "Sydney", "2000", "+61 2 5550 0111")
+FOREIGN_ORDER = ("PO-011", "DF-310", "Imported facade panels", "AUD", [("08-500", "M", "48600.00")], Decimal("0.40"))
 
 
 def last_month(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -117,6 +126,8 @@ class Seeded:
     undated_invoice: str = ""
     release_invoice: str = ""
     backup_invoice: str = ""
+    foreign_invoice: str = ""
+    change_orders: int = 0
     released: Decimal = Decimal("0")
     period: tuple[dt.date, dt.date] = (dt.date.min, dt.date.min)
 
@@ -124,7 +135,7 @@ class Seeded:
     def counts(self) -> dict[str, int]:
         return {"projects": len(self.projects), "vendors": len(self.vendors), "cost codes": len(COST_CODES),
                 "cost types": len(COST_TYPES), "commitments": len(self.commitments),
-                "change orders": len(self.commitments), "subcontractor invoices": len(self.invoices),
+                "change orders": self.change_orders, "subcontractor invoices": len(self.invoices),
                 "owner invoices": len(self.owner_invoices)}
 
 
@@ -145,6 +156,9 @@ def seed_procore(procore, *, today: dt.date | None = None) -> Seeded:
                 for code, name in COST_CODES}
     types = {code: create("line_item_type", {"name": name, "code": code, "base_type": base})
              for code, name, base in COST_TYPES}
+    taxes = {code: create("tax_code", {"code": code, "description": description, "rate1": rate,
+                                       "default_tax_code": code == "GST"})
+             for code, description, rate in TAX_CODES}
     for name, address, city, zip_code, phone, _codes in SUBCONTRACTORS:
         out.vendors[name] = create("vendor", {"name": name, "address": address, "city": city, "zip": zip_code,
                                               "country_code": "NZ", "business_phone": phone,
@@ -172,7 +186,8 @@ def seed_procore(procore, *, today: dt.date | None = None) -> Seeded:
             "vendor_id": vendor["id"], "retainage_percent": str(RETAINAGE[kind] * 100),
             "contract_date": str(start - dt.timedelta(days=60)),
             "line_items": [{"description": f"{dict(COST_CODES)[code]}", "amount": amount,
-                            "cost_code_id": codes[code]["id"], "line_item_type_id": types[ctype]["id"]}
+                            "cost_code_id": codes[code]["id"], "line_item_type_id": types[ctype]["id"],
+                            "tax_code_id": taxes["GST"]["id"]}
                            for code, ctype, amount in lines]})
         out.commitments[number] = commitment
         first = commitment["line_items"][0]
@@ -183,6 +198,7 @@ def seed_procore(procore, *, today: dt.date | None = None) -> Seeded:
             "line_items": [{"description": "Variation: additional scope", "amount": _money(extra),
                             "cost_code_id": codes[lines[0][0]]["id"], "line_item_type_id": types[lines[0][1]]["id"],
                             "commitment_line_item_id": first["id"]}]})
+        out.change_orders += 1
         for claim_no, share in enumerate(claims, start=1):
             invoice_number += 1
             items = []
@@ -229,13 +245,44 @@ def seed_procore(procore, *, today: dt.date | None = None) -> Seeded:
         "items": [{"item_type": "contract_item", "line_item_id": sc["line_items"][0]["id"],
                    "work_completed_this_period": "0.00", "work_completed_retainage_released_this_period": _money(held)}]}))
 
+    # The Australian supplier's purchase order, in AUD on NOGST lines, and this month's claim on it (BOOK-3, BOOK-7).
+    name, address, city, zip_code, phone = FOREIGN_SUPPLIER
+    supplier = out.vendors[name] = create("vendor", {"name": name, "address": address, "city": city, "zip": zip_code,
+                                                     "country_code": "AU", "business_phone": phone})
+    number, project_number, title, currency, lines, share = FOREIGN_ORDER
+    project = out.projects[project_number]
+    codes = project_codes[[p[1] for p in PROJECTS].index(project_number)]
+    order = out.commitments[number] = create("purchase_order_contract", {
+        "project_id": project["id"], "title": title, "number": number, "status": "Approved",
+        "vendor_id": supplier["id"], "retainage_percent": str(RETAINAGE["purchase_order_contract"] * 100),
+        "contract_date": str(start - dt.timedelta(days=30)), "currency_iso_code": currency,
+        "line_items": [{"description": dict(COST_CODES)[code], "amount": amount, "cost_code_id": codes[code]["id"],
+                        "line_item_type_id": types[ctype]["id"], "tax_code_id": taxes["NOGST"]["id"]}
+                       for code, ctype, amount in lines]})
+    invoice_number += 1
+    out.foreign_invoice = f"SYDNEY-{invoice_number:04d}"
+    claimed = [(Decimal(amount) * share).quantize(Decimal("0.01")) for _code, _ctype, amount in lines]
+    out.invoices.append(create("requisition", {
+        "project_id": project["id"], "commitment_id": order["id"], "invoice_number": out.foreign_invoice,
+        "status": "approved", "billing_date": str(end - dt.timedelta(days=4)), "requisition_start": str(start),
+        "requisition_end": str(end), "payment_date": str(end + dt.timedelta(days=30)),
+        "items": [{"item_type": "contract_item", "line_item_id": line["id"], "work_completed_this_period": _money(amount),
+                   "work_completed_retainage_retained_this_period": _money(amount * RETAINAGE["purchase_order_contract"])}
+                  for line, amount in zip(order["line_items"], claimed, strict=True)]}))
+
     for (name, *_rest), (_pname, number, _city) in zip(OWNERS, PROJECTS, strict=False):
         project = out.projects[number]
         codes = project_codes[[p[1] for p in PROJECTS].index(number)]
         prime = create("prime_contract", {"project_id": project["id"], "title": f"{_pname} main contract",
                                           "number": f"PC-{number}", "status": "Approved",
                                           "vendor_id": out.vendors[name]["id"],
-                                          "retainage_percent": str(OWNER_RETAINAGE * 100)})
+                                          "retainage_percent": str(OWNER_RETAINAGE * 100),
+                                          # its schedule of values, whose lines carry their tax code (BOOK-3)
+                                          "line_items": [{"description": dict(COST_CODES)[code], "amount": scheduled,
+                                                          "cost_code_id": codes[code]["id"],
+                                                          "line_item_type_id": types[ctype]["id"],
+                                                          "tax_code_id": taxes["GST"]["id"]}
+                                                         for code, ctype, scheduled, _work, _stored in OWNER_CLAIMS[number]]})
         lines = [{"description_of_work": dict(COST_CODES)[code], "cost_code_id": codes[code]["id"],
                   "line_item_type_id": types[ctype]["id"], "scheduled_value": scheduled,
                   "work_completed_this_period": work, "materials_presently_stored": stored,

@@ -341,6 +341,7 @@ class Command(BaseCommand):
                 vendors = records_send(records=list(Vendor.objects.filter(link=link, erp_status=ErpStatus.NOT_SENT)),
                                        actor=users["pm"])
                 line.append(f"pm sends {len(sent.done)} cost items and {len(vendors.done)} companies")
+                line.append(self.map_tax_codes(link))
             waiting = [r for model in EXPORTABLE_MODELS
                        for r in model.objects.filter(link=link, erp_status=ErpStatus.READY_TO_EXPORT)]
             if not waiting:
@@ -351,6 +352,17 @@ class Command(BaseCommand):
             export = export_link(link_id=link.pk, trigger="on_demand", actor=users["approver"])
             line.append(f"export {export.get_status_display().lower()} ({counts_sentence(export.counts).rstrip('.').lower()})")
             self.say("; ".join(line))
+
+    @staticmethod
+    def map_tax_codes(link) -> str:
+        """The ERP admin's tax code table (BOOK-3): Procore's NOGST is Xero's NONE; GST stays unmapped, so its
+        lines take their account's default GST."""
+        from integration.models import TaxCode, TaxCodeMapping
+
+        mapped = 0
+        for code in TaxCode.objects.filter(link=link, code="NOGST"):
+            mapped += TaxCodeMapping.objects.get_or_create(link=link, tax_code=code, defaults={"xero_tax_type": "NONE"})[1]
+        return f"admin maps {mapped} Procore tax code (NOGST) to Xero's NONE"
 
     # ------------------------------------------------------------------ the accountant in Xero
     def accountant(self, link, seeded) -> None:
@@ -520,6 +532,16 @@ class Command(BaseCommand):
                               f"in Xero. {credit.credit_allocation}")
         backup = SubcontractorInvoice.objects.filter(link=link, invoice_number=seeded.backup_invoice).first() \
             if seeded.backup_invoice else None
+        foreign = SubcontractorInvoice.objects.filter(link=link, invoice_number=seeded.foreign_invoice).first() \
+            if seeded.foreign_invoice else None
+        if foreign is not None and foreign.xero_id:  # BOOK-3, BOOK-7
+            from integration.services.connections import xero_client_for
+
+            bill = xero_client_for(link).get_invoice(foreign.xero_id)
+            taxed = sorted({str(li.get("TaxType")) for li in bill["LineItems"] if li.get("ItemCode") != link.retainage_item_code})
+            self.stdout.write(f"  Currency and tax: bill {foreign.invoice_number} is in {bill['CurrencyCode']} in Xero "
+                              f"(SubTotal {bill['SubTotal']:,}); its lines on Procore tax code NOGST go as TaxType "
+                              f"{', '.join(taxed)}, tax {bill['TotalTax']:,}")
         if backup is not None:  # ATT-1
             attached = backup.files.filter(status="attached").count()
             self.stdout.write(f"  Backup: bill {backup.invoice_number} has {attached} of its {backup.files.count()} "
