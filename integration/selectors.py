@@ -29,12 +29,20 @@ def record_lines(record) -> list:
     return list(_lines_query(record._meta.model_name, record.lines))
 
 
-def tax_types_for(link) -> dict[int, str]:
-    """BOOK-3: the link's tax code table, Procore tax code id → Xero TaxType (its own tax codes only, SEC-3)."""
+def sells(record_or_model) -> bool:
+    """Whether the record's Xero document is a sale (a sales invoice or customer credit note): an owner
+    invoice's. Everything else the connector exports is a purchase."""
+    return getattr(record_or_model, "_meta", None) is not None and record_or_model._meta.model_name == "ownerinvoice"
+
+
+def tax_types_for(link, *, sales: bool = False) -> dict[int, str]:
+    """BOOK-3: the link's tax code table, Procore tax code id → the Xero TaxType of its purchases, or of its
+    sales with `sales` (its own tax codes only, SEC-3); a code with no TaxType for that side is not in it."""
     from integration.models import TaxCodeMapping
 
-    return dict(TaxCodeMapping.objects.filter(link=link, tax_code__link=link)
-                .values_list("tax_code__procore_id", "xero_tax_type"))
+    column = "xero_sales_tax_type" if sales else "xero_tax_type"
+    return {code: tax_type for code, tax_type in TaxCodeMapping.objects.filter(link=link, tax_code__link=link)
+            .values_list("tax_code__procore_id", column) if tax_type}
 
 
 def prefetch_lines(records: list) -> None:
@@ -80,7 +88,8 @@ def validate_record(record, *, tax_types: dict | None = None) -> list[validation
     lines = record_lines(record)
     ctx = validation_context(record)
     if tax_types is None:
-        tax_types = tax_types_for(record.link) if any(validation.line_tax_code(line) for line in lines) else {}
+        tax_types = (tax_types_for(record.link, sales=sells(record))
+                     if any(validation.line_tax_code(line) for line in lines) else {})
     ctx.tax_types = tax_types
     return validation.validate(record, lines, ctx)
 

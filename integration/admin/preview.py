@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 
 from integration.mapping.to_xero import XERO_RESOURCE, document_for, is_credit_note
-from integration.selectors import record_lines, tax_types_for, validate_record
+from integration.selectors import record_lines, sells, tax_types_for, validate_record
 
 # The checks of each type, by the field its failures name (integration/validation.py).
 CHECKS: dict[str, list[tuple[str, str, str]]] = {
@@ -144,7 +144,7 @@ def build_preview(record) -> dict:
                "resource": XERO_RESOURCE.get(model, ""), "error": "", "document": None}
     try:
         document = document_for(record, lines, link=record.link, web_url=settings.PROCORE_WEB_URL,
-                                tax_types=tax_types_for(record.link))
+                                tax_types=tax_types_for(record.link, sales=sells(record)))
     except (AttributeError, TypeError, ValueError) as exc:
         # A missing dependency (no vendor, no owner...): the checks say which.
         context["error"] = f"The document cannot be built yet ({exc.__class__.__name__}: {exc}); see the failed checks."

@@ -14,27 +14,27 @@ class TaxCodeMappingForm(LinkScopedForm):
 
     class Meta:
         model = m.TaxCodeMapping
-        fields = ["link", "tax_code", "xero_tax_type"]
+        fields = ["link", "tax_code", "xero_tax_type", "xero_sales_tax_type"]
 
     def clean(self):
         from integration.services.xero_checks import tax_type_problem
 
         data = super().clean()
-        tax_type = (data.get("xero_tax_type") or "").strip().upper()
         link = data.get("link") or getattr(self.instance, "link", None)
-        if tax_type:
-            data["xero_tax_type"] = tax_type
-            if link is not None and not self.errors and ("xero_tax_type" in self.changed_data or "link" in self.changed_data):
-                problem = tax_type_problem(link, tax_type)
+        for name, sales in (("xero_tax_type", False), ("xero_sales_tax_type", True)):
+            tax_type = (data.get(name) or "").strip().upper()
+            data[name] = tax_type
+            if tax_type and link is not None and not self.errors and (name in self.changed_data or "link" in self.changed_data):
+                problem = tax_type_problem(link, tax_type, sales=sales)
                 if problem:
-                    self.add_error("xero_tax_type", problem)
+                    self.add_error(name, problem)
         return data
 
 
 @admin.register(m.TaxCodeMapping)
 class TaxCodeMappingAdmin(LinkScopedAdminMixin, admin.ModelAdmin):
     form = TaxCodeMappingForm
-    list_display = ("link", "tax_code", "xero_tax_type")
+    list_display = ("link", "tax_code", "xero_tax_type", "xero_sales_tax_type")
     list_select_related = ("link", "tax_code")
     raw_id_fields = ("tax_code",)
 

@@ -25,19 +25,30 @@ class TaxCode(models.Model):
 
 class TaxCodeMapping(models.Model):
     """Procore tax code → Xero TaxType, per link (BOOK-3): a line with a mapped tax code goes to Xero
-    with that TaxType; a line with none, or an unmapped one, takes its account's default tax."""
+    with that TaxType; a line with none, or an unmapped one, takes its account's default tax. Xero's
+    rates apply to purchases or to sales (TaxRate.CanApplyToExpenses / CanApplyToRevenue; New Zealand's
+    GST is INPUT2 on purchases and OUTPUT2 on sales), so a Procore tax code used on both commitments and
+    prime contracts has a TaxType for each: purchase orders, bills and supplier credit notes take
+    `xero_tax_type`, sales invoices and customer credit notes `xero_sales_tax_type`."""
 
     link = models.ForeignKey("integration.CompanyLink", on_delete=models.CASCADE, related_name="tax_code_mappings")
     tax_code = models.ForeignKey(TaxCode, on_delete=models.CASCADE, related_name="+")
     xero_tax_type = models.CharField(
-        "Xero TaxType", max_length=50,
-        help_text="A TaxType of the organisation's tax rates in Xero (e.g. INPUT2, NONE); checked against Xero when saved.")
+        "Xero TaxType on purchases", max_length=50,
+        help_text="For purchase orders, bills and supplier credit notes: a TaxType of the organisation's tax "
+                  "rates in Xero that applies to expenses (e.g. INPUT2, NONE); checked against Xero when saved.")
+    xero_sales_tax_type = models.CharField(
+        "Xero TaxType on sales", max_length=50, blank=True,
+        help_text="For sales invoices and customer credit notes: a TaxType that applies to revenue (e.g. OUTPUT2, "
+                  "ZERORATED, NONE); checked against Xero when saved. Blank: sales lines take their account's "
+                  "default tax.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["link", "tax_code"], name="uniq_tax_code_mapping")]
 
     def __str__(self):
-        return f"{self.tax_code} → {self.xero_tax_type}"
+        sales = f", sales {self.xero_sales_tax_type}" if self.xero_sales_tax_type else ""
+        return f"{self.tax_code} → {self.xero_tax_type}{sales}"
 
     def save(self, *args, **kwargs):
         # Whatever the path (a form, a script, a fixture), one link's lines never take another

@@ -27,7 +27,7 @@ from django.db import transaction
 
 from integration.mapping.to_xero import document_for
 from integration.models import ErpStatus, XeroDocument
-from integration.selectors import record_lines, tax_types_for
+from integration.selectors import record_lines, sells, tax_types_for
 from integration.services.drift import GONE, LINE_FIELDS, canonical
 from integration.services.queue import PUSH_PERMISSION, _after_accept, _require
 from integration.services.reconcile import baselines_for, resource_of
@@ -60,7 +60,7 @@ def last_sent(record) -> dict | None:
 
 def would_send(record) -> dict:
     document = document_for(record, record_lines(record), link=record.link, web_url=settings.PROCORE_WEB_URL,
-                            tax_types=tax_types_for(record.link))
+                            tax_types=tax_types_for(record.link, sales=sells(record)))
     if record._meta.model_name == "commitment":
         # An approved commitment's update sends its header only; its lines stay as Xero holds them (export).
         document.pop("LineItems", None)

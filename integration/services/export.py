@@ -42,7 +42,7 @@ from integration.models import (
     SyncRun,
     Vendor,
 )
-from integration.selectors import prefetch_lines, record_lines, tax_types_for
+from integration.selectors import prefetch_lines, record_lines, sells, tax_types_for
 from integration.services.attachments import attach_files
 from integration.services.connections import (
     NotConnected,
@@ -146,7 +146,7 @@ class Exporter:
         self.web_url = settings.PROCORE_WEB_URL
         self._categories: list[dict] | None = None
         self._items: dict[str, dict] | None = None
-        self._tax_types: dict[int, str] | None = None
+        self._tax_types: dict[bool, dict[int, str]] = {}
         self._timezone_read = False
         self._currencies_read = False
         self._tax_rates_read = False
@@ -264,10 +264,11 @@ class Exporter:
             self.link.xero_timezone = zone
             CompanyLink.objects.filter(pk=self.link.pk).update(xero_timezone=zone)
 
-    def tax_types(self) -> dict[int, str]:
-        if self._tax_types is None:
-            self._tax_types = tax_types_for(self.link)
-        return self._tax_types
+    def tax_types(self, *, sales: bool = False) -> dict[int, str]:
+        """The tax code table of purchases, or of sales (BOOK-3), read once per run."""
+        if sales not in self._tax_types:
+            self._tax_types[sales] = tax_types_for(self.link, sales=sales)
+        return self._tax_types[sales]
 
     def recheck(self, model, batch: list[Claimed]) -> list[Claimed]:
         """SYNC-5: the records whose export checks still pass now, as the run claims them: a mapping, a link
@@ -280,7 +281,7 @@ class Exporter:
             organisation_tax_types_refresh,
         )
 
-        tax_types = self.tax_types() if model in TAXED else {}
+        tax_types = self.tax_types(sales=sells(model)) if model in TAXED else {}
         if model in IN_CURRENCY and not self._currencies_read:
             organisation_currencies_refresh(self.link, self.client)
             self._currencies_read = True
@@ -529,7 +530,8 @@ class Exporter:
     def _export_invoices(self, batch: list[Claimed], invoice_type: str, *, contact) -> None:
         batch = self.in_enabled_currency(batch)
         documents = {c.record.pk: to_xero.invoice_document(c.record, record_lines(c.record), link=self.link, web_url=self.web_url,
-                                                           items=self.items(), tax_types=self.tax_types()) for c in batch}
+                                                           items=self.items(), tax_types=self.tax_types(sales=invoice_type == "ACCREC"))
+                     for c in batch}
         if any(any(line.get("ItemCode") == self.link.retainage_item_code for line in doc["LineItems"]) for doc in documents.values()):
             self.ensure_retainage_item()
         # CRED-1: a negative invoice is a credit note, sent after the bills so that it can be allocated to one.

@@ -120,9 +120,12 @@ def retention_account_problems(link, codes: dict[str, str], client=None) -> dict
     return problems
 
 
-def tax_type_problem(link, tax_type: str, client=None) -> str:
+def tax_type_problem(link, tax_type: str, client=None, *, sales: bool = False) -> str:
     """BOOK-3: why `tax_type` cannot be a line's TaxType in the link's organisation ("" when it can):
-    it must be an active tax rate of Xero's ``GET /TaxRates``, as Xero refuses a line with any other."""
+    it must be an active tax rate of Xero's ``GET /TaxRates``, as Xero refuses a line with any other, and
+    one that applies to expenses (purchases) or to revenue (`sales`): Xero refuses a rate on an account
+    class its CanApplyTo* flags leave out ("The TaxType code ... cannot be used with account code ...",
+    XeroAPI/Xero-Java#336)."""
     from integration.services.connections import NotConnected
 
     try:
@@ -134,4 +137,9 @@ def tax_type_problem(link, tax_type: str, client=None) -> str:
     if rate is None or rate.get("Status", "ACTIVE") != "ACTIVE":
         known = ", ".join(f"{t} ({r.get('Name')})" for t, r in sorted(rates.items()) if r.get("Status", "ACTIVE") == "ACTIVE")
         return f"Xero's tax rates have no active TaxType {tax_type}; the organisation's are: {known or 'none'}."
+    flag, side = ("CanApplyToRevenue", "sales (revenue)") if sales else ("CanApplyToExpenses", "purchases (expenses)")
+    if rate.get(flag) is False:
+        fitting = ", ".join(t for t, r in sorted(rates.items()) if r.get("Status", "ACTIVE") == "ACTIVE" and r.get(flag))
+        return (f"Xero's tax rate {tax_type} ({rate.get('Name')}) does not apply to {side}; the rates that do: "
+                f"{fitting or 'none'}.")
     return ""

@@ -45,6 +45,43 @@ def test_the_table_takes_only_a_taxtype_of_xeros_tax_rates(world, erp_admin_clie
     assert TaxCodeMapping.objects.get().xero_tax_type == "NONE"
 
 
+def test_a_tax_code_has_a_taxtype_for_purchases_and_one_for_sales(world, erp_admin_client):
+    """BOOK-3: Xero's rates apply to purchases or to sales (CanApplyToExpenses / CanApplyToRevenue), and Xero
+    refuses a sales rate on a bill's expense account. Saving GST as OUTPUT2 on purchases is refused with the
+    rates that do apply, and nothing is saved; INPUT2 on purchases with OUTPUT2 on sales is saved; INPUT2
+    on sales is refused likewise."""
+    _, gst = _codes(world.link)
+    page = erp_admin_client.post(reverse(ADD), {"link": world.link.pk, "tax_code": gst.pk, "xero_tax_type": "OUTPUT2"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "OUTPUT2 (15% GST on Income) does not apply to purchases" in html
+    assert "INPUT2" in html and not TaxCodeMapping.objects.exists()
+    page = erp_admin_client.post(reverse(ADD), {"link": world.link.pk, "tax_code": gst.pk, "xero_tax_type": "INPUT2",
+                                                "xero_sales_tax_type": "input2"})
+    assert page.status_code == 200 and "INPUT2 (15% GST on Expenses) does not apply to sales" in page.content.decode()
+    assert not TaxCodeMapping.objects.exists()
+    answer = erp_admin_client.post(reverse(ADD), {"link": world.link.pk, "tax_code": gst.pk, "xero_tax_type": "input2",
+                                                  "xero_sales_tax_type": "output2"})
+    assert answer.status_code == 302
+    mapping = TaxCodeMapping.objects.get()
+    assert (mapping.xero_tax_type, mapping.xero_sales_tax_type) == ("INPUT2", "OUTPUT2")
+
+
+def test_xero_refuses_a_sales_rate_on_a_bills_expense_account(world):
+    """BOOK-3: the sandbox keeps Xero's rule (XeroAPI/Xero-Java#336): a bill line on expense account 310
+    with TaxType OUTPUT2 is refused naming both; the same line with INPUT2 is booked."""
+    client = xero_client_for(world.link)
+    [contact] = client.create_contacts([{"Name": "Kauri Concrete Ltd"}], idempotency_key="tax-rule-contact")
+    bill = {"Type": "ACCPAY", "Contact": {"ContactID": contact.id}, "Status": "AUTHORISED",
+            "Date": "2026-10-31", "DueDate": "2026-11-30", "LineAmountTypes": "Exclusive"}
+    line = {"Description": "Slab", "Quantity": 1, "UnitAmount": Decimal("100.00"), "AccountCode": "310"}
+    [refused] = client.create_invoices([{**bill, "InvoiceNumber": "TX-1", "LineItems": [{**line, "TaxType": "OUTPUT2"}]}],
+                                       idempotency_key="tax-rule-1")
+    assert not refused.ok and "The TaxType code 'OUTPUT2' cannot be used with account code '310'" in " ".join(refused.errors)
+    [booked] = client.create_invoices([{**bill, "InvoiceNumber": "TX-2", "LineItems": [{**line, "TaxType": "INPUT2"}]}],
+                                      idempotency_key="tax-rule-2")
+    assert booked.ok, booked.errors
+
+
 def test_a_mapped_tax_code_is_booked_with_its_taxtype_and_an_unmapped_one_takes_the_accounts(world):
     """BOOK-3: a bill's line on a commitment line of Procore tax code EXEMPT (mapped to NONE) is booked
     in Xero with TaxType NONE and no tax; its line of tax code GST (not mapped) takes account 310's
@@ -79,7 +116,7 @@ def test_a_mapped_tax_code_is_booked_with_its_taxtype_and_an_unmapped_one_takes_
 
 def test_an_owner_invoice_line_is_booked_with_its_prime_contract_lines_taxtype(world):
     """BOOK-3, INV-5: the prime contract's schedule of values carries Procore tax codes (EXEMPT on the slab,
-    GST on the steel); EXEMPT maps to ZERORATED. The pulled owner invoice's sales invoice books the slab
+    GST on the steel); EXEMPT maps to ZERORATED on sales (NONE on purchases). The pulled owner invoice's sales invoice books the slab
     line as ZERORATED with no tax and the steel line (unmapped) with account 200's OUTPUT2 at Xero's 15%."""
     from integration.models import OwnerInvoice
     from integration.services.pull import pull_link
@@ -91,7 +128,8 @@ def test_an_owner_invoice_line_is_booked_with_its_prime_contract_lines_taxtype(w
     gst = procore.create_record("tax_code", {"code": "GST", "description": "GST 15%", "rate1": 15})
     for data in (exempt, gst):
         TaxCode.objects.create(link=world.link, procore_id=data["id"], code=data["code"])
-    TaxCodeMapping.objects.create(link=world.link, tax_code=TaxCode.objects.get(code="EXEMPT"), xero_tax_type="ZERORATED")
+    TaxCodeMapping.objects.create(link=world.link, tax_code=TaxCode.objects.get(code="EXEMPT"), xero_tax_type="NONE",
+                                  xero_sales_tax_type="ZERORATED")
     labor = procore.create_record("line_item_type", {"name": "Labor", "code": "L"})
     codes = {code: procore.create_record("project_cost_code", {"project_id": pid, "code": code, "name": code})
              for code in ("03-300", "05-120")}

@@ -209,6 +209,13 @@ class Books(ContactBooks, TrackingBooks, DocumentBooks, SettlementBooks, TaxBook
             rate = self.tax_rate_of(tax_type)  # a deleted or archived rate is no longer one a line takes
             if rate is None:
                 raise ElementError(f"{label}: TaxType '{tax_type}' is not a valid tax type")
+            if line.get("TaxType") and account is not None and not self.tax_type_applies(tax_type, account):
+                # A rate applies only to the account classes its CanApplyTo* flags name (spec: TaxRate),
+                # and Xero refuses a line that pairs it with another: "The TaxType code 'GST on Income'
+                # cannot be used with account code '60410'." (XeroAPI/Xero-Java#336), so a purchase rate
+                # (INPUT2) on a sales account, or a sales rate (OUTPUT2) on an expense account, is refused.
+                raise ElementError(f"{label}: The TaxType code '{tax_type}' cannot be used with account code "
+                                   f"'{account['Code']}'.")
             rate = rate / 100
             if line_amount_types == "Exclusive":
                 tax = money(line_amount * rate)

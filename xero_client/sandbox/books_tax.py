@@ -10,6 +10,9 @@ from .ledger import TAX_RATE_TABLE, TAX_RATES
 from .rules import ElementError
 
 TARGETS = ("Assets", "Equity", "Expenses", "Liabilities", "Revenue")
+#: An account's Class → the TaxRate flag that lets a line pair the rate with it (CanApplyTo<target>).
+CLASS_TARGETS = {"ASSET": "Assets", "EQUITY": "Equity", "EXPENSE": "Expenses", "LIABILITY": "Liabilities",
+                 "REVENUE": "Revenue"}
 # Which accounts a rate of each report tax type can apply to, as Xero's own NZ rates do.
 APPLIES = {"INPUT": ("Expenses", "Assets", "Liabilities", "Equity"), "OUTPUT": ("Revenue", "Assets", "Liabilities", "Equity")}
 
@@ -32,6 +35,12 @@ class TaxBooks:
         """GET /TaxRates: Xero's rates, then the organisation's own (TAX001, TAX002...), each with its Status."""
         return [_rate(name, tax_type, rate, applies) for tax_type, name, rate, applies in TAX_RATE_TABLE] + [
             dict(r, TaxComponents=[dict(c) for c in r["TaxComponents"]]) for r in self.custom_tax_rates.values()]
+
+    def tax_type_applies(self, tax_type: str, account: dict) -> bool:
+        """Whether a line may pair `tax_type` with `account`: the rate's CanApplyTo<Class> flag."""
+        target = CLASS_TARGETS.get(str(account.get("Class") or ""))
+        rate = next((r for r in self.tax_rates() if r["TaxType"] == tax_type), None)
+        return target is None or rate is None or bool(rate.get(f"CanApplyTo{target}", True))
 
     def tax_rate_of(self, tax_type: str) -> Decimal | None:
         """The rate (in %) of an active TaxType; None when the organisation has no such active rate."""

@@ -361,7 +361,7 @@ class Command(BaseCommand):
 
         mapped = 0
         for code in TaxCode.objects.filter(link=link, code="NOGST"):
-            mapped += TaxCodeMapping.objects.get_or_create(link=link, tax_code=code, defaults={"xero_tax_type": "NONE"})[1]
+            mapped += TaxCodeMapping.objects.get_or_create(link=link, tax_code=code, defaults={"xero_tax_type": "NONE", "xero_sales_tax_type": "NONE"})[1]
         return f"admin maps {mapped} Procore tax code (NOGST) to Xero's NONE"
 
     # ------------------------------------------------------------------ the accountant in Xero
