@@ -299,25 +299,6 @@ class Exporter:
                 kept.append(c)
         return kept
 
-    def in_enabled_currency(self, batch: list[Claimed]) -> list[Claimed]:
-        """BOOK-7: the records whose document is in a currency the organisation has enabled (read once
-        per run); the others fail before anything is sent, with the reason."""
-        from integration.services.currencies import organisation_currencies_refresh
-        from integration.validation import currency_failures
-
-        if not self._currencies_read:
-            organisation_currencies_refresh(self.link, self.client)
-            self._currencies_read = True
-        kept = []
-        for c in batch:
-            c.record.link = self.link
-            failures = currency_failures(c.record)
-            if failures:
-                self._fail(c, failures[0].message)
-            else:
-                kept.append(c)
-        return kept
-
     def items(self) -> dict[str, dict]:
         if self._items is None:
             self._items = {str(i.get("Code")): i for i in self.client.list_items()}
@@ -448,7 +429,6 @@ class Exporter:
     # ------------------------------------------------------------------ commitments (CMT-1)
     def export_commitments(self, batch: list[Claimed]) -> None:
         self.organisation_timezone()
-        batch = self.in_enabled_currency(batch)
         creates = []
         for c in batch:
             if c.record.xero_id:
@@ -528,7 +508,6 @@ class Exporter:
         self._export_invoices(batch, "ACCREC", contact=lambda r: r.prime_contract.owner.xero_id)
 
     def _export_invoices(self, batch: list[Claimed], invoice_type: str, *, contact) -> None:
-        batch = self.in_enabled_currency(batch)
         documents = {c.record.pk: to_xero.invoice_document(c.record, record_lines(c.record), link=self.link, web_url=self.web_url,
                                                            items=self.items(), tax_types=self.tax_types(sales=invoice_type == "ACCREC"))
                      for c in batch}
