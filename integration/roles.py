@@ -34,6 +34,19 @@ ROLE_PERMISSIONS = {
 }
 
 
+def grant_roles_in_migration(apps, schema_editor=None):
+    """A migration's RunPython that adds models the roles grant: their permissions are created first
+    (Django creates them only after `migrate`), then the groups are synced, as 0002_roles ran before
+    those models existed."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_roles(apps)
+
+
 def sync_roles(apps=None):
     """Create or update the four groups with exactly their permissions. Idempotent."""
     historical = apps is not None

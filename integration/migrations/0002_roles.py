@@ -1,18 +1,13 @@
 """Create the four roles (SYNC-3) with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations ran; the roles need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    from integration.roles import sync_roles
+    from integration.roles import grant_roles_in_migration
 
-    sync_roles(apps)
+    grant_roles_in_migration(apps)
 
 
 def remove_roles(apps, schema_editor):

@@ -5,17 +5,10 @@ from django.db import migrations, models
 
 
 def grant_roles(apps, schema_editor):
-    # The ERP Admin's rights over the new tax code table, the others' view (migration 0002 ran before
-    # these models existed).
-    from django.contrib.auth.management import create_permissions
+    # The ERP Admin's rights over the new tax code table, the others' view.
+    from integration.roles import grant_roles_in_migration
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    from integration.roles import sync_roles
-
-    sync_roles(apps)
+    grant_roles_in_migration(apps)
 
 
 class Migration(migrations.Migration):

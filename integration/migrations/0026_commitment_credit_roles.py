@@ -2,17 +2,10 @@ from django.db import migrations
 
 
 def grant_roles(apps, schema_editor):
-    # Every role views the commitment credits (integration.roles.VIEWABLE): their permissions are created
-    # here and the groups synced again, as 0002_roles ran before the model existed.
-    from django.contrib.auth.management import create_permissions
+    # Every role views the commitment credits (integration.roles.VIEWABLE).
+    from integration.roles import grant_roles_in_migration
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    from integration.roles import sync_roles
-
-    sync_roles(apps)
+    grant_roles_in_migration(apps)
 
 
 class Migration(migrations.Migration):

@@ -36,10 +36,7 @@ class ProjectRoutes:
         direct cost: a direct cost with an origin_id is immutable (§13), so its lines are refused too."""
         self._project_param(request, value=project_id)
         updates = self._body(request).get("updates")
-        if not isinstance(updates, list):
-            raise Reply(400, {"errors": "param is missing or the value is empty: updates"})
-        if len(updates) > 1000:
-            raise Reply(400, {"errors": "updates may hold at most 1000 items"})
+        self._sync_batch(updates)
         entities, errors = [], []
         for update in updates:
             try:

@@ -283,13 +283,18 @@ class Wire:
         self._event(kind, "delete", record, source_app=request.environ.get("sandbox.client_id"))
         return self._json(None, 204)
 
-    def _sync(self, request: Request, kind: str, updates: Any, project_id: int | None = None) -> Response:
-        """§6 sync semantics: id → update; origin_id found → update; otherwise create. Always 200
-        with ``{entities, errors}``; each error echoes the input with its ``errors``. At most 1000."""
+    @staticmethod
+    def _sync_batch(updates: Any) -> None:
+        """§6: a sync's ``updates`` is a list of at most 1000 elements, else the whole call answers 400."""
         if not isinstance(updates, list):
             raise Reply(400, {"errors": "param is missing or the value is empty: updates"})
         if len(updates) > 1000:
             raise Reply(400, {"errors": "updates may hold at most 1000 items"})
+
+    def _sync(self, request: Request, kind: str, updates: Any, project_id: int | None = None) -> Response:
+        """§6 sync semantics: id → update; origin_id found → update; otherwise create. Always 200
+        with ``{entities, errors}``; each error echoes the input with its ``errors``. At most 1000."""
+        self._sync_batch(updates)
         entities, errors = [], []
         for update in updates:
             try:
