@@ -10,7 +10,12 @@ from integration.services.connections import xero_client_for
 from integration.services.pull import pull_link
 from integration.services.queue import records_accept
 from tests.export.test_export import run_export
-from tests.export.test_retention import commitment_with_a_line, invoice_in_procore, pulled_accepted_exported
+from tests.export.test_retention import (
+    commitment_with_a_line,
+    invoice_in_procore,
+    pulled_accepted_exported,
+    pulled_accepted_synced,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,21 +46,8 @@ def negative_invoice(world, commitment, line_id, number="KC-C2", amount="-1850.0
 
 
 def exported_credit_note(world, procore_id):
-    record, _ = pulled_accepted_exported_note(world, procore_id)
+    record = pulled_accepted_synced(world, SubcontractorInvoice, procore_id, ("subcontractor_invoices",))
     return record, xero_client_for(world.link).get_credit_note(record.xero_id)
-
-
-def pulled_accepted_exported_note(world, procore_id):
-    run = pull_link(link_id=world.link.pk, resources=("subcontractor_invoices",))
-    assert run.status == SyncRun.Status.SUCCEEDED, run.errors
-    record = SubcontractorInvoice.objects.get(link=world.link, procore_id=procore_id)
-    assert record.erp_status == ErpStatus.READY_TO_EXPORT, record.erp_message
-    approver = UserFactory(username=f"approver-{procore_id}", role="Accounting Approver")
-    assert len(records_accept(records=[record], actor=approver).done) == 1
-    run_export(world.link)
-    record.refresh_from_db()
-    assert record.erp_status == ErpStatus.SYNCED, record.erp_message
-    return record, None
 
 
 def test_a_negative_invoice_becomes_a_credit_note_allocated_to_the_open_bill(world):

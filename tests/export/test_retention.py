@@ -36,6 +36,12 @@ def invoice_in_procore(world, commitment, number, item, *, billing="2026-10-31")
 
 
 def pulled_accepted_exported(world, model, procore_id, resources):
+    """The record pulled, accepted and synced, with the Xero invoice it became."""
+    record = pulled_accepted_synced(world, model, procore_id, resources)
+    return record, xero_client_for(world.link).get_invoice(record.xero_id)
+
+
+def pulled_accepted_synced(world, model, procore_id, resources):
     run = pull_link(link_id=world.link.pk, resources=resources)
     assert run.status == SyncRun.Status.SUCCEEDED, run.errors
     record = model.objects.get(link=world.link, procore_id=procore_id)
@@ -45,7 +51,7 @@ def pulled_accepted_exported(world, model, procore_id, resources):
     run_export(world.link)
     record.refresh_from_db()
     assert record.erp_status == ErpStatus.SYNCED, record.erp_message
-    return record, xero_client_for(world.link).get_invoice(record.xero_id)
+    return record
 
 
 def retainage_lines(world, document):
