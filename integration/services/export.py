@@ -153,6 +153,9 @@ class Exporter:
         # Only what the duplicate guard compares is kept of each bill, not the decoded document (PERF-7).
         self._bills: dict[tuple, list[dict]] = {}
         self._bill_contacts_read: set[str] = set()
+        # The same of each credit note, for export_credits' duplicate guard (CRED-1, INV-4).
+        self._credit_notes: dict[tuple, list[dict]] = {}
+        self._credit_contacts_read: set[str] = set()
         self._outcomes: dict[int, tuple] = {}
         self._created_invoices: dict[str, dict] = {}
         self._line_ids: list = []

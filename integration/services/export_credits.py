@@ -28,7 +28,6 @@ from integration.models import OwnerInvoice, SubcontractorInvoice
 from xero_client.errors import NotFound, ValidationFailed
 
 CONTACTS_PER_QUERY = 20  # each contact is a clause of the `where`: keep the URL short (api/xero.md §4)
-IDS_PER_READ = 40
 LIVE_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID")
 ZERO = Decimal("0.00")
 
@@ -78,22 +77,20 @@ def export_credit_notes(exporter, batch: list, documents: dict, *, contact) -> N
 
 def _existing(exporter, contact_ids) -> dict[tuple, list[dict]]:
     """Live credit notes of these contacts by (type, contact, number), read once per run."""
-    cache = exporter.__dict__.setdefault("_credit_notes", {})
-    read = exporter.__dict__.setdefault("_credit_contacts_read", set())
-    wanted = sorted({c for c in contact_ids if c} - read)
+    wanted = sorted({c for c in contact_ids if c} - exporter._credit_contacts_read)
     for start in range(0, len(wanted), CONTACTS_PER_QUERY):
         chunk = wanted[start:start + CONTACTS_PER_QUERY]
         for doc in exporter.client.find_credit_notes(contact_ids=chunk, statuses=LIVE_STATUSES):
             _remember(exporter, doc)
-        read.update(chunk)
-    return cache
+        exporter._credit_contacts_read.update(chunk)
+    return exporter._credit_notes
 
 
 def _remember(exporter, doc: dict) -> None:
     contact_id = (doc.get("Contact") or {}).get("ContactID")
     key = (doc.get("Type"), contact_id, str(doc.get("CreditNoteNumber") or "").strip().casefold())
     kept = {k: doc[k] for k in ("CreditNoteID", "SubTotal", "Total", "Status") if k in doc}
-    exporter.__dict__.setdefault("_credit_notes", {}).setdefault(key, []).append(kept)
+    exporter._credit_notes.setdefault(key, []).append(kept)
 
 
 def _read(exporter, credit_note_id: str) -> dict | None:
@@ -151,12 +148,10 @@ def open_documents(exporter, record, note: dict) -> list[dict]:
         wanted = "ACCREC"
     ids = sorted(set(siblings.filter(xero_credit_note=False).exclude(xero_id="").exclude(pk=record.pk)
                      .values_list("xero_id", flat=True)))
-    ids += [i for i in getattr(exporter, "_created_invoices", {}).get(record._meta.model_name, {})
+    ids += [i for i in exporter._created_invoices.get(record._meta.model_name, {})
             .get(_group(record), []) if i not in ids]
     contact_id = (note.get("Contact") or {}).get("ContactID")
-    found = []
-    for start in range(0, len(ids), IDS_PER_READ):
-        found += exporter.client.find_invoices(ids=ids[start:start + IDS_PER_READ])
+    found = exporter.client.find_invoices(ids=ids) if ids else []
     open_ = [d for d in found if d.get("Type") == wanted and d.get("Status") == "AUTHORISED"
              and money(d.get("AmountDue") or ZERO) > 0 and (d.get("Contact") or {}).get("ContactID") == contact_id
              and (d.get("CurrencyCode") or "") == (note.get("CurrencyCode") or "")]

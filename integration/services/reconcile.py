@@ -64,7 +64,6 @@ from integration.services.runs import RunTracker
 from integration.services.status import apply_transition, lock_record
 
 ACTOR = "system: reconcile"
-IDS_PER_READ = 40  # an IDs list of ~52 GUIDs hits Xero's URL limit (api/xero.md §4)
 BASELINE_ACTIONS = ("export_succeeded", "link_existing", "accept_xero", "xero_baseline")
 CHECKED = (ErpStatus.SYNCED, ErpStatus.OUT_OF_SYNC, ErpStatus.READY_TO_UPDATE, ErpStatus.FAILED)
 CURSOR = "reconcile:{}"
@@ -334,12 +333,10 @@ class Reconciler:
             ids = sorted({r.xero_id.lower() for r in group})
             documents: dict[str, dict | None] = dict.fromkeys(ids)
             if resource in ("Invoices", "Contacts"):
-                for start in range(0, len(ids), IDS_PER_READ):
-                    chunk = ids[start:start + IDS_PER_READ]
-                    read = self.client.find_invoices(ids=chunk) if resource == "Invoices" else \
-                        list(self.client.iter_contacts(ids=chunk, include_archived=True))
-                    for doc in read:
-                        documents[str(doc.get(ID_KEY[resource]) or "").lower()] = doc
+                read = self.client.find_invoices(ids=ids) if resource == "Invoices" else \
+                    self.client.iter_contacts(ids=ids, include_archived=True)
+                for doc in read:
+                    documents[str(doc.get(ID_KEY[resource]) or "").lower()] = doc
             elif resource in ("PurchaseOrders", "CreditNotes"):
                 from xero_client.errors import NotFound
 

@@ -346,3 +346,20 @@ def test_clients_built_with_a_real_clock_default_to_the_shared_limiter(xero_oaut
     assert client.limiter is TenantLimiter.for_tenant("tenant-shared")
     assert client.base_url == "https://api.xero.com/api.xro/2.0"
     assert datetime.now(UTC)  # the default `now` is real time
+
+
+def test_an_ids_list_of_any_length_is_read_fifty_to_a_call(xero_client, xero_sandbox, contact_id, raw):
+    """PERF-2, REL-6: Xero answers 404 to an IDs list of about 52 GUIDs or more (its URL is too long,
+    XeroAPI/Xero-OpenAPI#534), as the sandbox does; the client asks for 120 bills in three calls and
+    gets all 120."""
+    results = []
+    for start in range(0, 120, 50):
+        results += xero_client.create_invoices([bill(contact_id, f"IDS-{n:03d}") for n in range(start, min(start + 50, 120))],
+                                               idempotency_key=key("ids"))
+    ids = [r.id for r in results]
+    assert len(ids) == 120 and all(r.ok for r in results)
+    assert raw("GET", "Invoices", params={"IDs": ",".join(ids[:60]), "page": 1}).status_code == 404
+    before = xero_sandbox.calls_to("GET", "/Invoices")
+    found = xero_client.find_invoices(ids=ids)
+    assert sorted(d["InvoiceID"] for d in found) == sorted(ids)
+    assert xero_sandbox.calls_to("GET", "/Invoices") - before == 3

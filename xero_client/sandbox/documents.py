@@ -35,6 +35,8 @@ from .wire import (
     validation_exception,
 )
 
+#: The longest IDs list Xero answers: about 52 GUIDs or more hit its URL-length limit (XeroAPI/Xero-OpenAPI#534).
+IDS_URL_LIMIT = 51
 # The explicit list parameters each GET takes (xero_accounting.yaml: /Invoices IDs, InvoiceNumbers,
 # ContactIDs, Statuses; /Contacts IDs).
 LIST_PARAMS = {"Invoices": ("IDs", "InvoiceNumbers", "ContactIDs", "Statuses"), "Contacts": ("IDs",)}
@@ -208,6 +210,10 @@ class DocumentRoutes:
 
     def _list(self, request: Request, books: Books, kind: Kind) -> dict:
         args = request.args
+        if len([v for v in args.get("IDs", "").split(",") if v.strip()]) > IDS_URL_LIMIT:
+            # api/xero.md §4: an IDs list of about 52 GUIDs or more makes the URL too long, and Xero
+            # answers 404 (XeroAPI/Xero-OpenAPI#534).
+            raise problem(404, "NotFound", "The resource cannot be found (the IDs list makes the URL too long)")
         docs = list(getattr(books, kind.store).values())
         try:
             if kind.key == "Contacts" and args.get("includeArchived", "").lower() != "true":

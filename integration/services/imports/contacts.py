@@ -28,7 +28,6 @@ from integration.services.status import apply_transition, target_status
 
 from .common import BadDocument, clients_for, create_once, obj, rows, run_guarded, start_run, text
 
-IDS_PER_CALL = 50  # api/xero.md §4: ~52 GUIDs in IDs hits a URL-length limit
 _SUFFIXES = {"ltd", "limited", "inc", "incorporated", "llc", "co", "company", "corp", "corporation", "pty", "plc",
              "the", "and", "nz", "gmbh"}
 
@@ -97,10 +96,7 @@ def _group_contact_ids(xero, group_name: str) -> list[str]:
 
 
 def _contacts(xero, ids: list[str]) -> list[dict]:
-    out = []
-    for start in range(0, len(ids), IDS_PER_CALL):
-        out.extend(xero.iter_contacts(ids=ids[start:start + IDS_PER_CALL], include_archived=True))
-    return out
+    return list(xero.iter_contacts(ids=ids, include_archived=True)) if ids else []
 
 
 def import_contacts(*, link: CompanyLink, trigger: str = SyncRun.Trigger.ON_DEMAND, actor=None,

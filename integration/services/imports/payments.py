@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from integration.models import CompanyLink, OwnerInvoice, Payment, SubcontractorInvoice, SyncRun
 from integration.services.audit import audit_record
+from xero_client.resources import IDS_PER_REQUEST
 
 from .common import (
     BadDocument,
@@ -53,7 +54,6 @@ from .common import (
 log = logging.getLogger(__name__)
 
 CURSOR = "xero:payments"
-IDS_PER_CALL = 50  # api/xero.md §4: an IDs list of about 52 GUIDs or more hits a URL-length limit
 VOID_PREFIX = "VOIDED in Xero"
 PAYMENT_NUMBER_MAX = 50
 
@@ -101,7 +101,7 @@ class InProcoreTerms:
     paid document's Procore payments sum exactly to its SubTotal (seed 003: "Bill Payments will not
     reflect tax when pulled into Procore"). With `inclusive` or `no_tax` a payment is as paid.
     Each document is read from Xero once per run, and the documents of a page of payments in one
-    ``GET /Invoices?IDs=`` per 50 (`prefetch`): a paged invoice list carries each invoice's SubTotal,
+    ``GET /Invoices?IDs=`` (`prefetch`, 50 to a call): a paged invoice list carries each invoice's SubTotal,
     Total, AmountCredited and Payments (PaymentID, Date, Amount), as the spec's getInvoices example
     shows, so a run of N payments costs N/50 reads instead of N, under Xero's 60 calls a minute."""
 
@@ -115,10 +115,9 @@ class InProcoreTerms:
             return
         wanted = sorted({p.invoice_id for p in payments if p.status != "DELETED" and p.invoice_id
                          and p.invoice_id not in self._documents and _ours(self.link, p)})
-        for start in range(0, len(wanted), IDS_PER_CALL):
-            for doc in self.xero.find_invoices(ids=wanted[start:start + IDS_PER_CALL]):
-                if isinstance(doc, dict) and doc.get("InvoiceID"):
-                    self._documents[str(doc["InvoiceID"]).lower()] = doc
+        for doc in self.xero.find_invoices(ids=wanted) if wanted else []:
+            if isinstance(doc, dict) and doc.get("InvoiceID"):
+                self._documents[str(doc["InvoiceID"]).lower()] = doc
 
     def _document(self, invoice_id: str) -> dict:
         if invoice_id not in self._documents:
@@ -186,7 +185,7 @@ def import_payments(*, link: CompanyLink, trigger: str = SyncRun.Trigger.ON_DEMA
                 continue
             seen.add(payment.payment_id)
             page.append(payment)
-            if len(page) == IDS_PER_CALL:
+            if len(page) == IDS_PER_REQUEST:
                 settle()
         settle()
         # Payments an earlier run could not finish (a lost answer, Procore refused): read them again.
