@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from integration.models.links import negatives_as_credit_notes
+
 ITEM_CODE_MAX = 30  # Xero Item.Code maxLength (api/xero.md §7)
 ITEM_NAME_MAX = 50  # Xero Item.Name maxLength (api/xero.md §7)
 MAX_ITEMS_PER_LINK = 4000  # Xero's products-and-services limit, as Procore's connector states (WBS-2)
@@ -233,8 +235,7 @@ def invoice_total(lines, retainage: Decimal, released: Decimal = Decimal("0")) -
 def becomes_credit_note(invoice) -> bool:
     """INV-3, CRED-1: a negative invoice exports as a credit note unless its link's `negative_invoices`
     setting is `refuse`."""
-    link = getattr(invoice, "link", None)
-    return (getattr(link, "negative_invoices", None) or "credit_note") == "credit_note"
+    return negatives_as_credit_notes(getattr(invoice, "link", None))
 
 
 def _invoice_rules(invoice, lines, rule: str, *, required_dates: tuple[tuple[str, str], ...], credit_hint: str) -> list[Failure]:

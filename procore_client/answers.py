@@ -39,6 +39,14 @@ class SyncResult:
     def ok(self) -> bool:
         return not self.errors
 
+    @staticmethod
+    def reason(error: dict[str, Any]) -> str:
+        """A refused element's reason in words, from its ``errors`` (a dict of field → messages, or text)."""
+        problems = error.get("errors")
+        if isinstance(problems, dict):
+            return "; ".join(f"{k} {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in problems.items())
+        return str(problems or "sync element refused")
+
 
 def decoded(response: requests.Response) -> Any:
     """The answer's JSON, or None when it is not JSON."""

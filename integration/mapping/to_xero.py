@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from decimal import Decimal
 
-from integration.models.links import LINE_AMOUNT_TYPES
+from integration.models.links import LINE_AMOUNT_TYPES, negatives_as_credit_notes
 
 from .common import (
     ZERO,
@@ -385,7 +385,7 @@ def invoice_document(record, lines, *, link, web_url: str, items=None, tax_types
         document = subcontractor_invoice_to_bill(record, lines, link=link, web_url=web_url, items=items, tax_types=tax_types)
     else:
         document = owner_invoice_to_invoice(record, lines, link=link, items=items, tax_types=tax_types)
-    if document_total(document) < 0 and (getattr(link, "negative_invoices", "") or "credit_note") == "credit_note":
+    if document_total(document) < 0 and negatives_as_credit_notes(link):
         return as_credit_note(document)
     return document
 

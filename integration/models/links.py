@@ -33,6 +33,12 @@ class NegativeInvoices(models.TextChoices):
     REFUSE = "refuse", "Refuse with a reason"
 
 
+def negatives_as_credit_notes(link) -> bool:
+    """INV-3, CRED-1: whether the link exports a negative invoice as a credit note (`negative_invoices`
+    unset counts as its default, `credit_note`) rather than refusing it."""
+    return (getattr(link, "negative_invoices", None) or NegativeInvoices.CREDIT_NOTE) == NegativeInvoices.CREDIT_NOTE
+
+
 class PaymentSyncFrequency(models.TextChoices):
     FIVE_MINUTES = "5min", "Every 5 minutes"
     HOURLY = "hourly", "Hourly"

@@ -37,8 +37,8 @@ from integration.models import (
     Vendor,
 )
 from integration.services.connections import NotConnected, procore_client_for
+from procore_client.answers import SyncResult
 from procore_client.errors import AuthError, ProcoreError, TransientError
-from procore_client.resources.base import sync_element_error
 
 #: The share of Procore's window the write-back leaves to pulls, imports and people (the client
 #: itself slows down at 10 %, so stopping at 25 % never makes it sleep).
@@ -128,19 +128,19 @@ def _sync_group(client, model, scope, records) -> dict[int, str | None]:
     """One `/sync` call for records of one scope; {procore_id: None when written, else Procore's reason}."""
     updates = [{"id": r.procore_id, "origin_id": r.xero_id} for r in records]
     if model is Vendor:
-        result, path = client.sync_vendors(updates), "vendors/sync"
+        result = client.sync_vendors(updates)
     elif model is Project:
-        result, path = client.sync_projects(updates), "projects/sync"
+        result = client.sync_projects(updates)
     else:
         project_id, kind = scope
-        result, path = client.sync_commitments(project_id, kind, updates), f"{kind}s/sync"
+        result = client.sync_commitments(project_id, kind, updates)
     outcome: dict[int, str | None] = {}
     for entity in result.entities:
         if isinstance(entity, dict) and entity.get("id") is not None:
             outcome[int(entity["id"])] = None
     for error in result.errors:
         if isinstance(error, dict) and error.get("id") is not None:
-            outcome[int(error["id"])] = sync_element_error(error, path).message
+            outcome[int(error["id"])] = SyncResult.reason(error)
     return outcome
 
 

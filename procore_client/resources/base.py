@@ -34,9 +34,4 @@ class Calls:
 
 
 def sync_element_error(error: dict[str, Any], path: str) -> Unprocessable:
-    problems = error.get("errors")
-    if isinstance(problems, dict):
-        message = "; ".join(f"{k} {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in problems.items())
-    else:
-        message = str(problems or "sync element refused")
-    return Unprocessable(message, status=422, errors=problems, method="PATCH", path=path)
+    return Unprocessable(SyncResult.reason(error), status=422, errors=error.get("errors"), method="PATCH", path=path)

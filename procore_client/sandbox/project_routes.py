@@ -35,27 +35,20 @@ class ProjectRoutes:
         or ``origin_id``, else creates one on ``direct_cost_id`` (required then). A line is part of its
         direct cost: a direct cost with an origin_id is immutable (§13), so its lines are refused too."""
         self._project_param(request, value=project_id)
-        updates = self._body(request).get("updates")
-        self._sync_batch(updates)
-        entities, errors = [], []
-        for update in updates:
-            try:
-                if not isinstance(update, dict):
-                    raise ValidationFailed({"base": ["must be an object"]})
-                holder, line = self._line_of(project_id, update)
-                fields = {k: v for k, v in update.items() if k != "direct_cost_id"}
-                if line is not None:
-                    fields["id"] = line["id"]
-                lines = [{"id": li["id"]} for li in holder.get("line_items") or [] if line is None or li is not line]
-                before = {li["id"] for li in holder.get("line_items") or []}
-                self._update(request, "direct_cost", holder, {"line_items": [*lines, fields]})
-                written = next(li for li in holder["line_items"]
-                               if li["id"] == fields.get("id") or (line is None and li["id"] not in before))
-                entities.append(self.store.direct_cost_line(holder, written))
-            except ValidationFailed as exc:
-                errors.append({**(update if isinstance(update, dict) else {}),
-                               "errors": exc.errors if isinstance(exc.errors, dict) else {"base": [exc.errors]}})
-        return self._json({"entities": entities, "errors": errors})
+
+        def write_one(update: dict) -> dict:
+            holder, line = self._line_of(project_id, update)
+            fields = {k: v for k, v in update.items() if k != "direct_cost_id"}
+            if line is not None:
+                fields["id"] = line["id"]
+            lines = [{"id": li["id"]} for li in holder.get("line_items") or [] if line is None or li is not line]
+            before = {li["id"] for li in holder.get("line_items") or []}
+            self._update(request, "direct_cost", holder, {"line_items": [*lines, fields]})
+            written = next(li for li in holder["line_items"]
+                           if li["id"] == fields.get("id") or (line is None and li["id"] not in before))
+            return self.store.direct_cost_line(holder, written)
+
+        return self._sync_each(self._body(request).get("updates"), write_one)
 
     def _line_of(self, project_id: int, update: dict) -> tuple[dict, dict | None]:
         """The direct cost an element writes to and the line it updates (None: a new line)."""

@@ -283,37 +283,41 @@ class Wire:
         self._event(kind, "delete", record, source_app=request.environ.get("sandbox.client_id"))
         return self._json(None, 204)
 
-    @staticmethod
-    def _sync_batch(updates: Any) -> None:
-        """§6: a sync's ``updates`` is a list of at most 1000 elements, else the whole call answers 400."""
+    def _sync_each(self, updates: Any, write_one) -> Response:
+        """§6: `write_one(update)` writes one element and returns its entity; an element it refuses
+        (ValidationFailed) is answered in ``errors``, echoing the input with its ``errors``, and the
+        others still go. Always 200 with ``{entities, errors}``; at most 1000 elements."""
         if not isinstance(updates, list):
             raise Reply(400, {"errors": "param is missing or the value is empty: updates"})
         if len(updates) > 1000:
             raise Reply(400, {"errors": "updates may hold at most 1000 items"})
-
-    def _sync(self, request: Request, kind: str, updates: Any, project_id: int | None = None) -> Response:
-        """§6 sync semantics: id → update; origin_id found → update; otherwise create. Always 200
-        with ``{entities, errors}``; each error echoes the input with its ``errors``. At most 1000."""
-        self._sync_batch(updates)
         entities, errors = [], []
         for update in updates:
             try:
                 if not isinstance(update, dict):
                     raise ValidationFailed({"base": ["must be an object"]})
-                record = None
-                if update.get("id") is not None:
-                    record = self.store.get(kind, update["id"])
-                    if record is None or (project_id is not None and record.get("project_id") != project_id):
-                        raise ValidationFailed({"id": ["not found"]})
-                elif update.get("origin_id"):
-                    record = self.store.by_origin_id(kind, str(update["origin_id"]))
-                fields = {k: v for k, v in update.items() if k != "id"}
-                if record is None:
-                    record = self._create(request, kind, fields, project_id=project_id)
-                else:
-                    self._update(request, kind, record, fields)
-                entities.append(self.store.render(kind, record, view="sync"))
+                entities.append(write_one(update))
             except ValidationFailed as exc:
                 errors.append({**(update if isinstance(update, dict) else {}),
                                "errors": exc.errors if isinstance(exc.errors, dict) else {"base": [exc.errors]}})
         return self._json({"entities": entities, "errors": errors})
+
+    def _sync(self, request: Request, kind: str, updates: Any, project_id: int | None = None) -> Response:
+        """§6 sync semantics: id → update; origin_id found → update; otherwise create."""
+
+        def write_one(update: dict) -> dict:
+            record = None
+            if update.get("id") is not None:
+                record = self.store.get(kind, update["id"])
+                if record is None or (project_id is not None and record.get("project_id") != project_id):
+                    raise ValidationFailed({"id": ["not found"]})
+            elif update.get("origin_id"):
+                record = self.store.by_origin_id(kind, str(update["origin_id"]))
+            fields = {k: v for k, v in update.items() if k != "id"}
+            if record is None:
+                record = self._create(request, kind, fields, project_id=project_id)
+            else:
+                self._update(request, kind, record, fields)
+            return self.store.render(kind, record, view="sync")
+
+        return self._sync_each(updates, write_one)

@@ -30,16 +30,14 @@ from django.db import transaction
 
 from integration.models import DirectCost, DirectCostLine, Vendor
 from integration.services.audit import audit_record
+from procore_client.answers import SyncResult
 from procore_client.errors import InvalidGrant, ProcoreError
-from procore_client.resources.base import sync_element_error
 
 if TYPE_CHECKING:
     from .job_costs import Document, JobCostImporter, Part
 
 #: Documents held before the batches are written: Procore's sync limit (1000 elements a call).
 BATCH = 1000
-HEADER_SYNC = "/rest/v1.0/projects/{p}/direct_costs/sync"
-LINES_SYNC = "/rest/v1.0/projects/{p}/direct_costs/line_items/sync"
 
 
 @dataclass
@@ -113,7 +111,7 @@ class DirectCostCreations:
         by_origin = {c.origin: c for c in batch}
         headers = [{k: v for k, v in c.payload.items() if k != "line_items"} for c in batch]
         answer = procore.sync_direct_costs(project_id, headers)
-        self._refused(answer.errors, by_origin, "origin_id", HEADER_SYNC.format(p=project_id))
+        self._refused(answer.errors, by_origin, "origin_id")
         for entity in answer.entities:
             creation = by_origin.get(str(entity.get("origin_id") or ""))
             if creation is not None and not creation.error:
@@ -127,13 +125,13 @@ class DirectCostCreations:
             return
         by_id = {c.procore_id: c for c in made}
         answer = procore.sync_direct_costs(project_id, [{"id": c.procore_id, "origin_id": None} for c in made])
-        self._refused(answer.errors, by_id, "id", HEADER_SYNC.format(p=project_id))
+        self._refused(answer.errors, by_id, "id")
         unlocked = [c for c in made if not c.error]
         lines = [{**line, "direct_cost_id": c.procore_id,
                   "origin_id": line.get("origin_id") or f"{c.origin}#{n}"}
                  for c in unlocked for n, line in enumerate(c.payload["line_items"], start=1)]
         answer = procore.sync_direct_cost_line_items(project_id, lines)
-        self._refused(answer.errors, by_id, "direct_cost_id", LINES_SYNC.format(p=project_id))
+        self._refused(answer.errors, by_id, "direct_cost_id")
         for c in unlocked:
             if c.error:
                 self._undo(project_id, c)
@@ -142,20 +140,20 @@ class DirectCostCreations:
             return
         answer = procore.sync_direct_costs(project_id, [
             {"id": c.procore_id, "origin_id": c.origin, "origin_data": c.payload["origin_data"]} for c in done])
-        self._refused(answer.errors, by_id, "id", HEADER_SYNC.format(p=project_id))
+        self._refused(answer.errors, by_id, "id")
         for c in done:
             if not c.error:
                 self._store(c)
 
     @staticmethod
-    def _refused(errors: list[dict], by_key: dict, key: str, path: str) -> None:
+    def _refused(errors: list[dict], by_key: dict, key: str) -> None:
         """Each refused element fails its document with Procore's reason (the element echoes its key)."""
         for error in errors:
             if not isinstance(error, dict):
                 continue
             found = by_key.get(error.get(key)) or by_key.get(str(error.get(key) or ""))
             if found is not None and not found.error:
-                found.error = sync_element_error(error, path).message
+                found.error = SyncResult.reason(error)
 
     def _undo(self, project_id: int, creation: Creation) -> None:
         """Lines refused: the header goes again, so Procore keeps no direct cost without its lines."""
